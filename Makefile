@@ -1,0 +1,109 @@
+# gvt-bpf top-level build. `make help` lists the targets.
+#
+# The target kernel (Debian's 6.12) comes from build/kernel.env, written by
+# tools/setup. Userspace and the unit tests build with the host compiler;
+# the module builds against the target kernel's headers.
+
+TOP       := $(abspath .)
+B         := $(TOP)/build
+-include $(B)/kernel.env
+
+CC        ?= gcc
+CLANG     ?= clang-19
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
+	-I$(TOP)/kmod/model -I$(TOP)/userspace/lib -D_GNU_SOURCE
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+MODEL_SRCS := $(wildcard kmod/model/*.c)
+LIB_SRCS   := $(wildcard userspace/lib/*.c)
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+VM_SRCS    := $(wildcard tests/vm/*.c)
+
+.PHONY: all kmod userspace unit unit-plain unit-san vmtest test demo lint \
+	clean help check-env
+
+all: kmod userspace
+
+help:
+	@echo "make            build the module and userspace"
+	@echo "make kmod       kmod/gvt_bpf.ko for the target kernel ($(KVER))"
+	@echo "make userspace  the VFIO client library and tools"
+	@echo "make unit       CUnit tests natively, plain and under ASan/UBSan"
+	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
+	@echo "make test       unit + vmtest, with a closing summary"
+	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
+	@echo "make lint       checkpatch on the module sources"
+
+check-env:
+	@test -n "$(KDIR)" || { echo "build/kernel.env missing: run tools/setup first" >&2; exit 1; }
+
+# ---- kernel module ---------------------------------------------------------
+kmod: check-env
+	$(MAKE) -C $(KDIR) M=$(TOP)/kmod GVT_INCLUDE=$(TOP)/include modules
+
+# ---- userspace -------------------------------------------------------------
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -c $< -o $@
+
+$(B)/san/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -c $< -o $@
+
+$(B)/lib/libgvtvfio.a: $(LIB_SRCS:%.c=$(B)/obj/%.o)
+	@mkdir -p $(dir $@)
+	ar rcs $@ $^
+
+userspace: $(B)/lib/libgvtvfio.a
+
+# ---- tests -------------------------------------------------------------------
+$(B)/tests/unit-plain: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(MODEL_SRCS:%.c=$(B)/obj/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $^ -o $@ -lcunit
+
+$(B)/tests/unit-san: $(UNIT_SRCS:%.c=$(B)/san/%.o) $(MODEL_SRCS:%.c=$(B)/san/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_FLAGS) $^ -o $@ -lcunit
+
+$(B)/tests/vm-suite: $(VM_SRCS:%.c=$(B)/obj/%.o) $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lcunit -lpthread
+
+unit-plain: $(B)/tests/unit-plain
+	@mkdir -p $(B)/results
+	$(B)/tests/unit-plain | tee $(B)/results/unit-plain.txt
+
+unit-san: $(B)/tests/unit-san
+	@mkdir -p $(B)/results
+	$(B)/tests/unit-san | tee $(B)/results/unit-san.txt
+
+unit: unit-plain unit-san
+
+vmtest: kmod $(B)/tests/vm-suite
+	@mkdir -p $(B)/results
+	tools/vm-run --timeout 600 --log $(B)/results/vm-console.log -- \
+		$(B)/tests/vm-suite | tee $(B)/results/vm.txt; \
+		exit $${PIPESTATUS[0]}
+
+test:
+	@rm -rf $(B)/results; mkdir -p $(B)/results
+	@rc=0; \
+	$(MAKE) --no-print-directory unit || rc=1; \
+	$(MAKE) --no-print-directory vmtest || rc=1; \
+	tools/test-summary $(B)/results || rc=1; \
+	exit $$rc
+
+demo: kmod userspace
+	tools/vm-run --timeout 300 -- tools/demo-vgpus
+
+lint:
+	perl $(TOP)/build/checkpatch/checkpatch.pl --no-tree --strict -q \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		-f kmod/*.c kmod/*.h kmod/model/*.c kmod/model/*.h
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean 2>/dev/null
+	rm -rf $(B)/obj $(B)/san $(B)/lib $(B)/tests $(B)/results
+
+SHELL := /bin/bash

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * gvt-bpf: vGPU types, sysfs names and the per-vGPU statistics record,
+ * shared by the kernel module, BPF programs and userspace.
+ */
+#ifndef GVT_ABI_H
+#define GVT_ABI_H
+
+/*
+ * The mdev parent: class "gvt", device "gvt0". Its types appear as
+ * /sys/class/mdev_bus/gvt0/mdev_supported_types/gvt-V1_<n>: a vGPU of type
+ * V1_<n> owns 1/n of the parent's aperture, hidden graphics memory, fences
+ * and contexts, and its default scheduling weight is GVT_WEIGHT_FULL / n.
+ */
+#define GVT_CLASS_NAME			"gvt"
+#define GVT_PARENT_NAME			"gvt0"
+#define GVT_TYPE_PREFIX			"V1_"
+#define GVT_TYPE_DIVS(X)		X(1) X(2) X(4) X(8)
+#define GVT_NUM_TYPES			4
+#define GVT_MAX_DIV			8	/* resources are split in this many slots */
+#define GVT_WEIGHT_FULL			16
+#define GVT_WEIGHT_MIN			1
+#define GVT_WEIGHT_MAX			128
+
+/* module parameter defaults: the simulated physical GPU */
+#define GVT_DEFAULT_APERTURE_MB		128	/* CPU-visible graphics memory */
+#define GVT_DEFAULT_HIDDEN_MB		256	/* graphics memory behind it */
+#define GVT_DEFAULT_FENCES		32
+#define GVT_DEFAULT_CONTEXTS		64
+#define GVT_MAX_VGPUS			GVT_MAX_DIV
+
+/* sysfs group under each mdev: /sys/bus/mdev/devices/<uuid>/gvt/ */
+#define GVT_SYSFS_GROUP			"gvt"
+
+/*
+ * Per-vGPU counters. GVT_STATS_LIST(X) expands X(name) once per field,
+ * in record order; sysfs "stats" prints "name value" lines in this order.
+ */
+#define GVT_STATS_LIST(X)			\
+	X(cfg_reads)				\
+	X(cfg_writes)				\
+	X(mmio_reads)				\
+	X(mmio_writes)				\
+	X(mmio_unknown)				\
+	X(mmio_ro_writes)			\
+	X(mmio_bpf_handled)			\
+	X(mmio_denied)				\
+	X(gtt_writes)				\
+	X(aperture_accesses)			\
+	X(resets)				\
+	X(workloads_submitted)			\
+	X(workloads_completed)			\
+	X(workloads_rejected)			\
+	X(gpu_busy_ns)				\
+	X(wait_ns)				\
+	X(interrupts)				\
+	X(sched_switches)			\
+	X(policy_ejections)
+
+#define GVT_STATS_FIELD(name) __u64 name;
+struct gvt_vgpu_stats {
+	GVT_STATS_LIST(GVT_STATS_FIELD)
+};
+#undef GVT_STATS_FIELD
+
+#endif /* GVT_ABI_H */

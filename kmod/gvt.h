@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gvt-bpf kernel module: the parent (simulated physical GPU), its vGPU
+ * types and the per-vGPU state that wraps the device model.
+ */
+#ifndef GVT_H
+#define GVT_H
+
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+#include <linux/eventfd.h>
+#include "gvt_model.h"
+
+/* one vGPU type: 1/div of the parent */
+struct gvt_type {
+	struct mdev_type type;
+	u32 div;
+	char name[16];
+};
+
+/* the simulated physical GPU all vGPUs share */
+struct gvt_parent {
+	struct device dev;
+	struct mdev_parent mdev_parent;
+	struct gvt_type types[GVT_NUM_TYPES];
+	struct mdev_type *type_ptrs[GVT_NUM_TYPES];
+	/* resources are split in GVT_MAX_DIV slots; a V1_n vGPU takes 8/n */
+	struct mutex lock;		/* slots, vgpus */
+	unsigned long slots;		/* bitmap of slots in use */
+	struct list_head vgpus;
+	u32 aperture_size;		/* bytes, whole parent */
+	u32 hidden_size;
+	u32 fences;
+	u32 contexts;
+};
+
+struct gvt_vgpu {
+	struct vfio_device vdev;	/* first: vfio_alloc_device() */
+	struct gvt_parent *parent;
+	const struct gvt_type *type;
+	struct list_head node;		/* on parent->vgpus */
+	u32 slot;			/* first slot owned */
+	/*
+	 * lock serializes the model and the irq contexts: every guest
+	 * access, ioctl and sysfs read of this vGPU takes it.
+	 */
+	struct mutex lock;
+	struct gvt_model *model;	/* vmalloc: the GTT is large */
+	u8 *aperture;			/* vmalloc_user: mmap-able */
+	struct eventfd_ctx *intx_trigger;
+	struct eventfd_ctx *msi_trigger;
+	struct eventfd_ctx *req_trigger;
+	bool intx_masked;
+	struct gvt_model_env env;
+};
+
+static inline struct gvt_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct gvt_vgpu, vdev);
+}
+
+extern const struct vfio_device_ops gvt_vfio_ops;
+
+/* gvt_main.c: resources of the parent */
+int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
+		     struct gvt_vgpu_params *p);
+void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
+
+#endif /* GVT_H */

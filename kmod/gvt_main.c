@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gvt-bpf: GPU virtualization by mediated pass-through with programmable
+ * hot paths. This file holds the mdev parent - a simulated physical GPU -
+ * its vGPU types, the resource split between vGPUs and the sysfs view.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/sysfs.h>
+#include <linux/bitmap.h>
+#include <linux/log2.h>
+#include "gvt.h"
+
+static unsigned int aperture_mb = GVT_DEFAULT_APERTURE_MB;
+module_param(aperture_mb, uint, 0444);
+MODULE_PARM_DESC(aperture_mb, "CPU-visible graphics memory of the parent, MiB (power of two)");
+
+static unsigned int hidden_mb = GVT_DEFAULT_HIDDEN_MB;
+module_param(hidden_mb, uint, 0444);
+MODULE_PARM_DESC(hidden_mb, "graphics memory behind the aperture, MiB (multiple of 8)");
+
+static unsigned int fences = GVT_DEFAULT_FENCES;
+module_param(fences, uint, 0444);
+MODULE_PARM_DESC(fences, "fence registers of the parent (multiple of 8)");
+
+static unsigned int contexts = GVT_DEFAULT_CONTEXTS;
+module_param(contexts, uint, 0444);
+MODULE_PARM_DESC(contexts, "hardware contexts of the parent (multiple of 8)");
+
+static const struct class gvt_class = {
+	.name = GVT_CLASS_NAME,
+};
+
+static struct gvt_parent *gvt_parent;
+
+static struct gvt_type *to_gvt_type(struct mdev_type *mtype)
+{
+	return container_of(mtype, struct gvt_type, type);
+}
+
+static u32 gvt_type_slots(u32 div)
+{
+	return GVT_MAX_DIV / div;
+}
+
+/* free aligned runs of @n slots; caller holds parent->lock */
+static unsigned int gvt_free_runs(struct gvt_parent *parent, u32 n)
+{
+	unsigned int s, runs = 0;
+
+	for (s = 0; s < GVT_MAX_DIV; s += n)
+		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
+			runs++;
+	return runs;
+}
+
+/**
+ * gvt_parent_claim() - reserve the resources of a new vGPU
+ * @parent: the parent GPU
+ * @vgpu: the vGPU, whose type is set
+ * @p: filled with the vGPU's share and identity
+ *
+ * A V1_n vGPU takes an aligned run of 8/n slots; its aperture and hidden
+ * graphics memory are the matching slices of the parent's, so ranges of
+ * different vGPUs never overlap.
+ *
+ * Return: 0, or -ENOSPC when no run of that size is free.
+ */
+int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
+		     struct gvt_vgpu_params *p)
+{
+	u32 n = gvt_type_slots(vgpu->type->div);
+	u32 ap_slot = parent->aperture_size / GVT_MAX_DIV;
+	u32 hid_slot = parent->hidden_size / GVT_MAX_DIV;
+	u32 s;
+
+	mutex_lock(&parent->lock);
+	for (s = 0; s < GVT_MAX_DIV; s += n)
+		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
+			break;
+	if (s >= GVT_MAX_DIV) {
+		mutex_unlock(&parent->lock);
+		return -ENOSPC;
+	}
+	parent->slots |= GENMASK(n - 1, 0) << s;
+	vgpu->slot = s;
+	list_add_tail(&vgpu->node, &parent->vgpus);
+	mutex_unlock(&parent->lock);
+
+	memset(p, 0, sizeof(*p));
+	p->id = s + 1;
+	p->type_div = vgpu->type->div;
+	p->weight = GVT_WEIGHT_FULL / vgpu->type->div;
+	p->aperture_base = s * ap_slot;
+	p->aperture_size = n * ap_slot;
+	p->hidden_base = parent->aperture_size + s * hid_slot;
+	p->hidden_size = n * hid_slot;
+	p->fences = n * (parent->fences / GVT_MAX_DIV);
+	p->contexts = n * (parent->contexts / GVT_MAX_DIV);
+	return 0;
+}
+
+void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
+{
+	u32 n = gvt_type_slots(vgpu->type->div);
+
+	mutex_lock(&parent->lock);
+	parent->slots &= ~(GENMASK(n - 1, 0) << vgpu->slot);
+	list_del(&vgpu->node);
+	mutex_unlock(&parent->lock);
+}
+
+/* ---- mdev driver ------------------------------------------------------- */
+
+static int gvt_probe(struct mdev_device *mdev)
+{
+	struct gvt_vgpu *vgpu;
+	int ret;
+
+	vgpu = vfio_alloc_device(gvt_vgpu, vdev, &mdev->dev, &gvt_vfio_ops);
+	if (IS_ERR(vgpu))
+		return PTR_ERR(vgpu);
+
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret) {
+		vfio_put_device(&vgpu->vdev);
+		return ret;
+	}
+	dev_set_drvdata(&mdev->dev, vgpu);
+	dev_info(&mdev->dev, "vGPU %u created, type %s\n",
+		 vgpu->model->p.id, vgpu->type->name);
+	return 0;
+}
+
+static void gvt_remove(struct mdev_device *mdev)
+{
+	struct gvt_vgpu *vgpu = dev_get_drvdata(&mdev->dev);
+
+	/* waits for open fds to close; the request op asks their owner */
+	vfio_unregister_group_dev(&vgpu->vdev);
+	vfio_put_device(&vgpu->vdev);
+}
+
+static unsigned int gvt_get_available(struct mdev_type *mtype)
+{
+	struct gvt_type *t = to_gvt_type(mtype);
+	unsigned int n;
+
+	mutex_lock(&gvt_parent->lock);
+	n = gvt_free_runs(gvt_parent, gvt_type_slots(t->div));
+	mutex_unlock(&gvt_parent->lock);
+	return n;
+}
+
+static ssize_t gvt_show_description(struct mdev_type *mtype, char *buf)
+{
+	struct gvt_type *t = to_gvt_type(mtype);
+	struct gvt_parent *p = gvt_parent;
+
+	return sysfs_emit(buf,
+			  "1/%u of %s: aperture %u MiB, hidden %u MiB, fences %u, contexts %u, weight %u\n",
+			  t->div, GVT_PARENT_NAME,
+			  p->aperture_size / t->div >> 20,
+			  p->hidden_size / t->div >> 20, p->fences / t->div,
+			  p->contexts / t->div, GVT_WEIGHT_FULL / t->div);
+}
+
+/* ---- per-vGPU sysfs: /sys/bus/mdev/devices/<uuid>/gvt/ ---------------- */
+
+static struct gvt_vgpu *dev_to_vgpu(struct device *dev)
+{
+	return dev_get_drvdata(dev);
+}
+
+static ssize_t vgpu_id_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_vgpu(dev)->model->p.id);
+}
+static DEVICE_ATTR_RO(vgpu_id);
+
+static ssize_t type_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%s\n", dev_to_vgpu(dev)->type->name);
+}
+static DEVICE_ATTR_RO(type);
+
+static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
+	u32 w;
+
+	mutex_lock(&vgpu->lock);
+	w = vgpu->model->p.weight;
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%u\n", w);
+}
+
+static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
+	u32 w;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &w);
+	if (ret)
+		return ret;
+	if (w < GVT_WEIGHT_MIN || w > GVT_WEIGHT_MAX)
+		return -ERANGE;
+	mutex_lock(&vgpu->lock);
+	vgpu->model->p.weight = w;
+	vgpu->model->regs[GVT_REGIDX_PV_WEIGHT] = w;
+	mutex_unlock(&vgpu->lock);
+	return count;
+}
+static DEVICE_ATTR_RW(weight);
+
+static ssize_t status_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
+	u32 st;
+
+	mutex_lock(&vgpu->lock);
+	st = gvt_reg(vgpu->model, GVT_REGIDX_STATUS);
+	mutex_unlock(&vgpu->lock);
+	return sysfs_emit(buf, "%s\n", st & GVT_STATUS_FAILED ? "failed" : "ok");
+}
+static DEVICE_ATTR_RO(status);
+
+static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
+	struct gvt_vgpu_stats s;
+	int len = 0;
+
+	mutex_lock(&vgpu->lock);
+	s = vgpu->model->stats;
+	mutex_unlock(&vgpu->lock);
+#define GVT_STAT_EMIT(name) \
+	len += sysfs_emit_at(buf, len, "%-20s %llu\n", #name, s.name);
+	GVT_STATS_LIST(GVT_STAT_EMIT)
+#undef GVT_STAT_EMIT
+	return len;
+}
+static DEVICE_ATTR_RO(stats);
+
+static struct attribute *gvt_vgpu_attrs[] = {
+	&dev_attr_vgpu_id.attr,
+	&dev_attr_type.attr,
+	&dev_attr_weight.attr,
+	&dev_attr_status.attr,
+	&dev_attr_stats.attr,
+	NULL,
+};
+
+static const struct attribute_group gvt_vgpu_group = {
+	.name = GVT_SYSFS_GROUP,
+	.attrs = gvt_vgpu_attrs,
+};
+
+static const struct attribute_group *gvt_vgpu_groups[] = {
+	&gvt_vgpu_group,
+	NULL,
+};
+
+static struct mdev_driver gvt_mdev_driver = {
+	.device_api = VFIO_DEVICE_API_PCI_STRING,
+	.driver = {
+		.name = "gvt_bpf",
+		.owner = THIS_MODULE,
+		.mod_name = KBUILD_MODNAME,
+		.dev_groups = gvt_vgpu_groups,
+	},
+	.probe = gvt_probe,
+	.remove = gvt_remove,
+	.get_available = gvt_get_available,
+	.show_description = gvt_show_description,
+};
+
+/* ---- module ------------------------------------------------------------ */
+
+static int gvt_check_params(void)
+{
+	u64 gm = ((u64)aperture_mb + hidden_mb) << 20;
+
+	if (!is_power_of_2(aperture_mb) || hidden_mb % GVT_MAX_DIV ||
+	    gm > GVT_GM_SPACE || !fences || fences % GVT_MAX_DIV ||
+	    !contexts || contexts % GVT_MAX_DIV) {
+		pr_err("bad parameters: aperture_mb=%u (power of two) hidden_mb=%u (multiple of %u) fences=%u contexts=%u (multiples of %u), aperture+hidden <= %llu MiB\n",
+		       aperture_mb, hidden_mb, GVT_MAX_DIV, fences, contexts,
+		       GVT_MAX_DIV, GVT_GM_SPACE >> 20);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void gvt_parent_dev_release(struct device *dev)
+{
+	kfree(container_of(dev, struct gvt_parent, dev));
+}
+
+static int __init gvt_init(void)
+{
+	struct gvt_parent *p;
+	int i, ret;
+
+	ret = gvt_check_params();
+	ret = ret ?: gvt_model_global_init();
+	if (ret) {
+		pr_err("init failed: %d\n", ret);
+		return ret;
+	}
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	mutex_init(&p->lock);
+	INIT_LIST_HEAD(&p->vgpus);
+	p->aperture_size = aperture_mb << 20;
+	p->hidden_size = hidden_mb << 20;
+	p->fences = fences;
+	p->contexts = contexts;
+	for (i = 0; i < GVT_NUM_TYPES; i++) {
+		struct gvt_type *t = &p->types[i];
+
+		t->div = 1u << i;
+		snprintf(t->name, sizeof(t->name), GVT_TYPE_PREFIX "%u", t->div);
+		t->type.sysfs_name = t->name;
+		t->type.pretty_name = t->name;
+		p->type_ptrs[i] = &t->type;
+	}
+
+	ret = mdev_register_driver(&gvt_mdev_driver);
+	if (ret)
+		goto err_free;
+	ret = class_register(&gvt_class);
+	if (ret)
+		goto err_driver;
+
+	p->dev.class = &gvt_class;
+	p->dev.release = gvt_parent_dev_release;
+	dev_set_name(&p->dev, GVT_PARENT_NAME);
+	ret = device_register(&p->dev);
+	if (ret)
+		goto err_put;
+
+	gvt_parent = p;
+	ret = mdev_register_parent(&p->mdev_parent, &p->dev, &gvt_mdev_driver,
+				   p->type_ptrs, GVT_NUM_TYPES);
+	if (ret)
+		goto err_device;
+
+	pr_info("parent %s: aperture %u MiB, hidden %u MiB, %u fences, %u contexts\n",
+		GVT_PARENT_NAME, aperture_mb, hidden_mb, fences, contexts);
+	return 0;
+
+err_device:
+	gvt_parent = NULL;
+	device_unregister(&p->dev);
+	class_unregister(&gvt_class);
+	mdev_unregister_driver(&gvt_mdev_driver);
+	return ret;
+err_put:
+	put_device(&p->dev);
+	class_unregister(&gvt_class);
+	mdev_unregister_driver(&gvt_mdev_driver);
+	return ret;
+err_driver:
+	mdev_unregister_driver(&gvt_mdev_driver);
+err_free:
+	kfree(p);
+	return ret;
+}
+
+static void __exit gvt_exit(void)
+{
+	struct gvt_parent *p = gvt_parent;
+
+	/* removes every remaining vGPU; open ones hold a module reference */
+	mdev_unregister_parent(&p->mdev_parent);
+	gvt_parent = NULL;
+	device_unregister(&p->dev);
+	class_unregister(&gvt_class);
+	mdev_unregister_driver(&gvt_mdev_driver);
+}
+
+module_init(gvt_init);
+module_exit(gvt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("gvt-bpf: mediated GPU virtualization with BPF hot paths");
