@@ -20,10 +20,10 @@ LIB_SRCS   := $(wildcard userspace/lib/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
-.PHONY: all kmod userspace unit unit-plain unit-san vmtest test demo lint \
+.PHONY: all kmod bpf userspace unit unit-plain unit-san vmtest test demo lint \
 	clean help check-env
 
-all: kmod userspace
+all: kmod bpf userspace
 
 help:
 	@echo "make            build the module and userspace"
@@ -42,6 +42,22 @@ check-env:
 kmod: check-env
 	$(MAKE) -C $(KDIR) M=$(TOP)/kmod GVT_INCLUDE=$(TOP)/include modules
 
+# ---- BPF policies -----------------------------------------------------------
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:bpf/%.bpf.c=$(B)/bpf/%.bpf.o)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(B)/bpf -I$(TOP)/include -I$(TOP)/bpf
+
+# types of the target kernel, never of the machine's own kernel
+$(B)/bpf/vmlinux.h: | check-env
+	@mkdir -p $(dir $@)
+	bpftool btf dump file $(KDIR)/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard include/gvt/*.h)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+bpf: $(BPF_OBJS)
+
 # ---- userspace -------------------------------------------------------------
 $(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h)
 	@mkdir -p $(dir $@)
@@ -55,7 +71,11 @@ $(B)/lib/libgvtvfio.a: $(LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
-userspace: $(B)/lib/libgvtvfio.a
+$(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o
+	@mkdir -p $(dir $@)
+	$(CC) $^ -o $@ -lbpf -lelf -lz
+
+userspace: $(B)/lib/libgvtvfio.a $(B)/bin/gvt-load
 
 # ---- tests -------------------------------------------------------------------
 $(B)/tests/unit-plain: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(MODEL_SRCS:%.c=$(B)/obj/%.o)

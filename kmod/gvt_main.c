@@ -13,6 +13,7 @@
 #include <linux/bitmap.h>
 #include <linux/log2.h>
 #include "gvt.h"
+#include "gvt_bpf_ops.h"
 
 static unsigned int aperture_mb = GVT_DEFAULT_APERTURE_MB;
 module_param(aperture_mb, uint, 0444);
@@ -302,6 +303,20 @@ static int gvt_check_params(void)
 	return 0;
 }
 
+/* /sys/class/gvt/gvt0/policies: the BPF policies attached now */
+static ssize_t policies_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return gvt_bpf_policies_show(buf);
+}
+static DEVICE_ATTR_RO(policies);
+
+static struct attribute *gvt_parent_attrs[] = {
+	&dev_attr_policies.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(gvt_parent);
+
 static void gvt_parent_dev_release(struct device *dev)
 {
 	kfree(container_of(dev, struct gvt_parent, dev));
@@ -314,6 +329,7 @@ static int __init gvt_init(void)
 
 	ret = gvt_check_params();
 	ret = ret ?: gvt_model_global_init();
+	ret = ret ?: gvt_bpf_init();
 	if (ret) {
 		pr_err("init failed: %d\n", ret);
 		return ret;
@@ -347,6 +363,7 @@ static int __init gvt_init(void)
 
 	p->dev.class = &gvt_class;
 	p->dev.release = gvt_parent_dev_release;
+	p->dev.groups = gvt_parent_groups;
 	dev_set_name(&p->dev, GVT_PARENT_NAME);
 	ret = device_register(&p->dev);
 	if (ret)

@@ -12,6 +12,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include "gvt.h"
+#include "gvt_bpf_ops.h"
 
 #define GVT_OFFSET_SHIFT	40
 #define GVT_OFFSET_TO_INDEX(off) ((off) >> GVT_OFFSET_SHIFT)
@@ -71,6 +72,7 @@ static int gvt_vfio_init(struct vfio_device *vdev)
 	vgpu->env.priv = vgpu;
 	vgpu->env.now_ns = gvt_env_now;
 	vgpu->env.irq = gvt_env_irq;
+	vgpu->env.mmio_hook = gvt_bpf_mmio_hook;
 	ret = gvt_model_init(vgpu->model, &p, &vgpu->env, vgpu->aperture);
 	if (ret)
 		goto err_aperture;

@@ -131,6 +131,8 @@
 #define GVT_RESET_KEY			0x52534554u	/* "TESR": guards stray writes */
 
 #define GVT_STATUS_FAILED		(1u << 0)	/* misbehaved: reset needed */
+/* rejected or faulting workloads since reset that put the vGPU in FAILED */
+#define GVT_ERROR_FAIL_LIMIT		4
 
 /* interrupt bits (IER/IMR/IIR/ISR) */
 #define GVT_IRQ_RENDER_USER		(1u << 0)
@@ -143,7 +145,18 @@
 #define GVT_IRQ_USER(e)			(GVT_IRQ_RENDER_USER << (e))
 #define GVT_IRQ_ERROR(e)		(GVT_IRQ_RENDER_ERROR << (e))
 
-#define GVT_GTT_CTL_ENABLE		(1u << 0)
+#define GVT_GTT_CTL_ENABLE		(1u << 0)	/* engines translate through the GTT */
+
+/*
+ * A GTT entry (PTE, 8 bytes at GVT_GTT_OFFSET + 8 * (graphics address >> 12)):
+ * bit 0 valid, bits 12..63 the IOVA of the guest page (the guest physical
+ * address under a stock VMM). An entry is used only when its graphics
+ * address lies in the vGPU's aperture or hidden range (PV-info); using any
+ * other entry, an invalid one, or one whose IOVA the VMM did not map is a
+ * GTT fault (GVT_ERR_GTT_FAULT, GVT_IRQ_GTT_FAULT).
+ */
+#define GVT_PTE_VALID			(1ull << 0)
+#define GVT_PTE_ADDR_MASK		(~0xfffull)
 
 #define GVT_RING_CTL_ENABLE		(1u << 0)
 #define GVT_RING_CTL_SIZE_SHIFT		12		/* ring size in pages - 1 */
@@ -165,7 +178,10 @@
 #define GVT_ERR_BAD_ADDRESS		3
 #define GVT_ERR_BATCH_DEPTH		4
 #define GVT_ERR_GTT_FAULT		5
-#define GVT_ERR_RING_CTL		6
+#define GVT_ERR_RING_CTL		6	/* TAIL outside the ring / ring off */
+#define GVT_ERR_BAD_LENGTH		7	/* command length field wrong */
+#define GVT_ERR_BATCH_SIZE		8	/* runaway batch (no BATCH_END) */
+#define GVT_ERR_BAD_PARAM		9	/* rect size, stride, work time */
 
 /* ---- the register table ------------------------------------------------- */
 

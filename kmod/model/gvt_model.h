@@ -9,6 +9,8 @@
 #define GVT_MODEL_H
 
 #include "gvt_compat.h"
+#include "gvt/gvt_cmd.h"
+#include "gvt/gvt_bpf.h"
 
 /* the address spaces a client can access */
 enum gvt_space {
@@ -37,6 +39,61 @@ struct gvt_model_env {
 	u64 (*now_ns)(void *priv);
 	/* an enabled, unmasked interrupt became pending */
 	void (*irq)(void *priv);
+	/*
+	 * Optional programmable MMIO path, asked before the built-in handler
+	 * for register-file accesses; returns an enum gvt_mmio_verdict and may
+	 * change *val (include/gvt/gvt_bpf.h has the contract).
+	 */
+	int (*mmio_hook)(void *priv, u32 off, u32 size, u32 *val, bool write);
+	/*
+	 * Read or write guest memory at an IOVA (the VMM's DMA mapping);
+	 * 0 or a negative errno (an unmapped IOVA). The model calls it only
+	 * from gvt_engine_run(), never from a register access, so a client
+	 * may sleep in it.
+	 */
+	int (*dma_rw)(void *priv, u64 iova, void *buf, size_t len, bool write);
+	/* a doorbell gave @engine new work: queue the vGPU to the scheduler */
+	void (*kick)(void *priv, u32 engine);
+};
+
+/* cursor over a ring or a batch buffer in graphics memory (cmd.c) */
+struct gvt_cmd_reader {
+	u32 base;			/* graphics address */
+	u32 size;			/* ring: bytes, the cursor wraps; batch: 0 */
+	u32 pos;			/* byte offset from base */
+	u32 page_ga;			/* graphics address of page[], or ~0 */
+	u32 page[GVT_PAGE_SIZE / 4];
+};
+
+/*
+ * Shadow of one workload: the validated commands of a ring segment, batch
+ * buffers inlined. The executor runs only the shadow, so a guest rewriting
+ * its ring or batches after the scan changes nothing (GVT-g's shadowing).
+ */
+#define GVT_SHADOW_DWORDS		(2 * GVT_BATCH_MAX_DWORDS + 64)
+/* a workload ends at the first ring command that starts past this */
+#define GVT_SHADOW_SOFT_LIMIT		(GVT_SHADOW_DWORDS - GVT_BATCH_MAX_DWORDS - 64)
+
+/* one engine of one vGPU (engine.c) */
+struct gvt_engine {
+	bool active;			/* a workload is in the shadow */
+	u32 tail;			/* last TAIL accepted by the doorbell */
+	u32 wl_tail;			/* ring offset the workload ends at */
+	u32 shadow_len;			/* dwords */
+	u32 pc;				/* next shadow dword to execute */
+	u32 row;			/* rows of the rect at pc already done */
+	bool work_begun;		/* the WORK command at pc started */
+	u64 work_left_ns;		/* of the WORK command at pc */
+	u64 busy_ns;			/* GPU time used since reset */
+	u32 shadow[GVT_SHADOW_DWORDS];
+	u32 rowbuf[GVT_RECT_MAX_DIM];	/* one rectangle row */
+	struct gvt_cmd_reader rd[1 + GVT_BATCH_MAX_DEPTH];
+};
+
+/* where a workload failed: a GVT_ERR_* code and the graphics address */
+struct gvt_cmd_error {
+	u32 code;
+	u32 addr;
 };
 
 struct gvt_model {
@@ -50,6 +107,7 @@ struct gvt_model {
 	u8 *aperture;			/* p.aperture_size bytes, client-owned */
 	struct gvt_vgpu_stats stats;
 	u64 gtt[GVT_GTT_ENTRIES];
+	struct gvt_engine eng[GVT_NUM_ENGINES];
 };
 
 /* static facts about one register, from GVT_REG_LIST */
@@ -86,6 +144,9 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 /* one register access of 1, 2 or 4 bytes inside BAR0's register file */
 u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size);
 void gvt_mmio_write(struct gvt_model *m, u32 off, u32 size, u32 val);
+/* the same semantics without counting an access: for policies' kfuncs */
+u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size);
+void gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val);
 
 /* config space pieces, used by the dispatcher (cfg.c) */
 void gvt_cfg_init(struct gvt_model *m);
@@ -95,6 +156,64 @@ void gvt_cfg_access(struct gvt_model *m, u32 off, u8 *buf, u32 len,
 
 /* latch interrupt bits in IIR and signal the client if they are live */
 void gvt_model_raise_irq(struct gvt_model *m, u32 bits);
+
+/* ---- GTT and graphics memory (gtt.c) ---- */
+
+/* [ga, ga + len) lies inside one of the vGPU's graphics memory ranges */
+bool gvt_gm_owned(const struct gvt_model *m, u64 ga, u64 len);
+/* IOVA behind graphics address @ga, or -EFAULT (not owned, PTE invalid) */
+int gvt_gtt_translate(const struct gvt_model *m, u32 ga, u64 *iova);
+/*
+ * Read or write @len bytes of graphics memory at @ga through the GTT and
+ * env->dma_rw, page by page. 0, or -EFAULT with *@fault_ga set to the
+ * first graphics address that could not be reached.
+ */
+int gvt_gm_rw(struct gvt_model *m, u32 ga, void *buf, u32 len, bool write,
+	      u32 *fault_ga);
+
+/* ---- command scanner (cmd.c) ---- */
+
+/*
+ * Validates the ring segment [HEAD, TAIL) of @engine and copies it, batch
+ * buffers inlined, into the engine's shadow. Returns 0, or -EINVAL with
+ * *@err telling what and where. On success the engine's wl_tail is where
+ * the workload ends (TAIL, or earlier when the shadow would overflow).
+ */
+int gvt_cmd_scan(struct gvt_model *m, u32 engine, struct gvt_cmd_error *err);
+/* checks one command of @len dwords for @engine; 0 or a GVT_ERR_* code */
+u32 gvt_cmd_check(const struct gvt_model *m, u32 engine, const u32 *cmd,
+		  u32 len);
+/* length in dwords of the command whose header is @hdr, 0 if unknown */
+u32 gvt_cmd_length(u32 hdr);
+
+/* ---- engines (engine.c) ---- */
+
+enum gvt_run_result {
+	GVT_RUN_IDLE,		/* no work on this engine */
+	GVT_RUN_PROGRESS,	/* ran some commands; call again */
+	GVT_RUN_OCCUPY,		/* a WORK command occupies the engine */
+};
+
+/*
+ * Runs @engine for at most @budget_ns of GPU time: takes a workload from
+ * the ring if none is active (scan), executes shadow commands until the
+ * workload completes, fails, or a WORK command occupies the engine
+ * (*@occupy_ns is then how long the caller must let the engine be busy
+ * before calling again). The caller holds the model's lock.
+ */
+enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
+				   u64 budget_ns, u64 *occupy_ns);
+/* the engine has a workload in progress or queued in its ring */
+bool gvt_engine_has_work(const struct gvt_model *m, u32 engine);
+/* charges @ns of GPU time to the engine (RING_BUSY_NS, stats) */
+void gvt_engine_account(struct gvt_model *m, u32 engine, u64 ns);
+/* register side effects: ring CTL and TAIL (the doorbell) */
+void gvt_engine_ring_write(struct gvt_model *m, u32 engine, u32 reg);
+/* stops every engine: part of the device reset */
+void gvt_engines_reset(struct gvt_model *m);
+/* records an error, raises its interrupts, fails the vGPU past the limit */
+void gvt_model_error(struct gvt_model *m, u32 engine,
+		     const struct gvt_cmd_error *err);
 
 static inline u32 gvt_reg(const struct gvt_model *m, enum gvt_reg_index i)
 {

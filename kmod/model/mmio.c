@@ -104,15 +104,20 @@ static void gvt_reg_action(struct gvt_model *m, int idx, u32 val,
 
 u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size)
 {
+	m->stats.mmio_reads++;
+	if (gvt_reg_lookup(off & ~3u) < 0)
+		m->stats.mmio_unknown++;
+	return gvt_mmio_get(m, off, size);
+}
+
+u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size)
+{
 	u32 shift = (off & 3) * 8;
 	int idx = gvt_reg_lookup(off & ~3u);
 	u32 val;
 
-	m->stats.mmio_reads++;
-	if (idx < 0) {
-		m->stats.mmio_unknown++;
+	if (idx < 0)
 		return 0;
-	}
 	if (idx == GVT_REGIDX_TIMESTAMP_LO)
 		val = gvt_now_lo(m);
 	else
@@ -125,22 +130,31 @@ u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size)
 
 void gvt_mmio_write(struct gvt_model *m, u32 off, u32 size, u32 val)
 {
-	u32 shift = (off & 3) * 8;
-	u32 bytes = size < 4 ? ((1u << (size * 8)) - 1) << shift : ~0u;
 	int idx = gvt_reg_lookup(off & ~3u);
-	const struct gvt_reg_info *ri;
-	u32 wmask, live_before;
 
 	m->stats.mmio_writes++;
 	if (idx < 0) {
 		m->stats.mmio_unknown++;
 		return;
 	}
-	ri = &gvt_reg_table[idx];
-	if (ri->flags & GVT_RF_RO) {
+	if (gvt_reg_table[idx].flags & GVT_RF_RO) {
 		m->stats.mmio_ro_writes++;
 		return;
 	}
+	gvt_mmio_put(m, off, size, val);
+}
+
+void gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val)
+{
+	u32 shift = (off & 3) * 8;
+	u32 bytes = size < 4 ? ((1u << (size * 8)) - 1) << shift : ~0u;
+	int idx = gvt_reg_lookup(off & ~3u);
+	const struct gvt_reg_info *ri;
+	u32 wmask, live_before;
+
+	if (idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO))
+		return;
+	ri = &gvt_reg_table[idx];
 	val <<= shift;
 	wmask = bytes & ~ri->ro_mask;
 	live_before = gvt_irq_live(m);

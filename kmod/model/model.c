@@ -102,11 +102,36 @@ static void gvt_bar0_access(struct gvt_model *m, u32 off, u8 *buf, u32 len,
 		gvt_gtt_access(m, off - GVT_GTT_OFFSET, buf, len, write);
 		return;
 	}
-	if (write) {
+	if (write)
 		memcpy(&val, buf, len);
-		gvt_mmio_write(m, off, len, val);
-	} else {
-		val = gvt_mmio_read(m, off, len);
+	switch (m->env && m->env->mmio_hook ?
+		m->env->mmio_hook(m->env->priv, off, len, &val, write) :
+		GVT_MMIO_PASS) {
+	case GVT_MMIO_HANDLED:
+		m->stats.mmio_bpf_handled++;
+		if (write)
+			m->stats.mmio_writes++;
+		else
+			m->stats.mmio_reads++;
+		break;
+	case GVT_MMIO_DENY:
+		m->stats.mmio_denied++;
+		if (write)
+			m->stats.mmio_writes++;
+		else
+			m->stats.mmio_reads++;
+		val = 0;
+		break;
+	default:
+		if (write)
+			gvt_mmio_write(m, off, len, val);
+		else
+			val = gvt_mmio_read(m, off, len);
+		break;
+	}
+	if (!write) {
+		if (len < 4)
+			val &= (1u << (len * 8)) - 1;
 		memcpy(buf, &val, len);
 	}
 }

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * gvt-bpf: the struct_ops contracts between the kernel module and BPF
+ * policies. The module registers these types; policies implement them
+ * (the programs in bpf/ include this header after vmlinux.h) and gvt-load attaches
+ * them. One definition, shared by both sides.
+ */
+#ifndef GVT_BPF_H
+#define GVT_BPF_H
+
+#define GVT_POLICY_NAME_LEN	32
+#define GVT_MMIO_MAX_RANGES	4
+
+/* what an MMIO hook returns */
+enum gvt_mmio_verdict {
+	GVT_MMIO_PASS = 0,	/* fall through to the next policy, then built-in */
+	GVT_MMIO_HANDLED = 1,	/* done: a read returns a->value, a write is consumed */
+	GVT_MMIO_DENY = 2,	/* write dropped / read returns 0; counted as denied */
+};
+
+/*
+ * One trapped register access, as a policy sees it. Only @value may be
+ * written by a policy (the verifier enforces it): on a read it is the
+ * value returned when the policy answers HANDLED; on a write it holds the
+ * guest's value, and a policy that returns PASS after changing it makes
+ * the built-in handler store the changed value.
+ */
+struct gvt_mmio_access {
+	__u32 vgpu_id;
+	__u32 offset;		/* in BAR0 */
+	__u32 size;		/* 1, 2 or 4 */
+	__u32 value;
+	__u32 type_div;		/* the vGPU's type: 1/n of the parent */
+	__u32 is_write;
+};
+
+/* attributes a policy can ask of a vGPU (gvt_vgpu_attr kfunc) */
+enum gvt_vgpu_attr_id {
+	GVT_ATTR_ID = 0,
+	GVT_ATTR_TYPE_DIV = 1,
+	GVT_ATTR_WEIGHT = 2,
+	GVT_ATTR_APERTURE_SIZE = 3,
+	GVT_ATTR_HIDDEN_SIZE = 4,
+	GVT_ATTR_STATUS = 5,
+	GVT_ATTR_COUNT
+};
+
+/* an offset range [start, end) of BAR0; end == 0 ends the list */
+struct gvt_mmio_range {
+	__u32 start;
+	__u32 end;
+};
+
+/**
+ * struct gvt_mmio_ops - a BPF policy on the MMIO trap path
+ * @read: called for a guest read of a hooked register
+ * @write: called for a guest write of a hooked register
+ * @ranges: the BAR0 offsets this policy hooks; accesses elsewhere never
+ *	call it. All zero means the whole register file.
+ * @vgpu_id: 0 to act on every vGPU, or the id of one vGPU
+ * @priority: policies run from the lowest value up; at equal priority,
+ *	vGPU-specific ones before global ones, then in attach order
+ * @name: shown by gvt-load --list and in sysfs
+ */
+struct gvt_mmio_ops {
+	int (*read)(struct gvt_mmio_access *a);
+	int (*write)(struct gvt_mmio_access *a);
+	struct gvt_mmio_range ranges[GVT_MMIO_MAX_RANGES];
+	__u32 vgpu_id;
+	__s32 priority;
+	char name[GVT_POLICY_NAME_LEN];
+};
+
+#endif /* GVT_BPF_H */

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gvt-bpf: the programmable hot paths. The module registers the
+ * gvt_mmio_ops struct_ops type (include/gvt/gvt_bpf.h); policies attached
+ * through it see trapped register accesses before the built-in handler.
+ *
+ * Attached policies live on an RCU list sorted by priority. The MMIO path
+ * walks it under rcu_read_lock with the vGPU's lock held; attach, detach
+ * and live replacement take gvt_policy_lock and wait for a grace period
+ * before freeing, so a running hook never sees a freed policy.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bpf.h>
+#include <linux/bpf_verifier.h>
+#include <linux/btf.h>
+#include <linux/btf_ids.h>
+#include <linux/jump_label.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include "gvt.h"
+#include "gvt_bpf_ops.h"
+
+/* one attached gvt_mmio_ops */
+struct gvt_mmio_policy {
+	struct list_head node;
+	struct gvt_mmio_ops *ops;	/* the struct_ops map's kernel copy */
+	time64_t attached;		/* wall clock, seconds */
+	u64 seq;			/* attach order */
+	atomic64_t calls;
+	atomic64_t handled;
+	atomic64_t denied;
+	struct rcu_head rcu;
+};
+
+static DEFINE_MUTEX(gvt_policy_lock);
+static LIST_HEAD(gvt_mmio_policies);
+static u64 gvt_policy_seq;
+static DEFINE_STATIC_KEY_FALSE(gvt_mmio_hooked);
+
+/* the access record a hook gets, and the vGPU behind it for kfuncs */
+struct gvt_mmio_ctx {
+	struct gvt_mmio_access a;
+	struct gvt_vgpu *vgpu;
+};
+
+static bool gvt_mmio_in_ranges(const struct gvt_mmio_ops *ops, u32 off)
+{
+	int i;
+
+	if (!ops->ranges[0].end)
+		return true;
+	for (i = 0; i < GVT_MMIO_MAX_RANGES && ops->ranges[i].end; i++)
+		if (off >= ops->ranges[i].start && off < ops->ranges[i].end)
+			return true;
+	return false;
+}
+
+/**
+ * gvt_bpf_mmio_hook() - offer a register access to the attached policies
+ * @priv: the vGPU (model env private data); its lock is held
+ * @off: BAR0 offset
+ * @size: 1, 2 or 4
+ * @val: the value written, or where a handled read's value goes
+ * @write: direction
+ *
+ * Return: the verdict of the first policy that handled or denied the
+ * access, or GVT_MMIO_PASS. Costs one static branch when nothing is
+ * attached.
+ */
+int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
+{
+	struct gvt_vgpu *vgpu = priv;
+	struct gvt_mmio_policy *p;
+	struct gvt_mmio_ctx ctx;
+	int verdict = GVT_MMIO_PASS;
+
+	if (!static_branch_unlikely(&gvt_mmio_hooked))
+		return GVT_MMIO_PASS;
+
+	ctx.vgpu = vgpu;
+	ctx.a.vgpu_id = vgpu->model->p.id;
+	ctx.a.offset = off;
+	ctx.a.size = size;
+	ctx.a.value = write ? *val : 0;
+	ctx.a.type_div = vgpu->model->p.type_div;
+	ctx.a.is_write = write;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(p, &gvt_mmio_policies, node) {
+		const struct gvt_mmio_ops *ops = p->ops;
+		int (*fn)(struct gvt_mmio_access *a);
+
+		fn = write ? ops->write : ops->read;
+		if (!fn || (ops->vgpu_id && ops->vgpu_id != ctx.a.vgpu_id) ||
+		    !gvt_mmio_in_ranges(ops, off))
+			continue;
+		atomic64_inc(&p->calls);
+		verdict = fn(&ctx.a);
+		if (verdict == GVT_MMIO_HANDLED) {
+			atomic64_inc(&p->handled);
+			break;
+		}
+		if (verdict == GVT_MMIO_DENY) {
+			atomic64_inc(&p->denied);
+			break;
+		}
+		/* anything else means "not mine" */
+		verdict = GVT_MMIO_PASS;
+	}
+	rcu_read_unlock();
+
+	if (verdict == GVT_MMIO_HANDLED || (write && verdict == GVT_MMIO_PASS))
+		*val = ctx.a.value;
+	return verdict;
+}
+
+/* ---- kfuncs ------------------------------------------------------------- */
+
+__bpf_kfunc_start_defs();
+
+/**
+ * gvt_reg_read() - read a virtual register of the vGPU being accessed
+ * @a: the access the hook was given
+ * @offset: dword-aligned register offset in BAR0
+ *
+ * Return: the register's value, 0 for an offset that is not a register.
+ */
+__bpf_kfunc u32 gvt_reg_read(struct gvt_mmio_access *a, u32 offset)
+{
+	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+
+	if (gvt_reg_lookup(offset) < 0)
+		return 0;
+	return gvt_mmio_get(ctx->vgpu->model, offset, 4);
+}
+
+/**
+ * gvt_reg_write() - write a virtual register with the built-in semantics
+ * @a: the access the hook was given
+ * @offset: dword-aligned register offset in BAR0
+ * @value: the value; read-only bits and registers keep theirs
+ *
+ * Return: 0, or -EINVAL for an offset that is not a writable register.
+ */
+__bpf_kfunc int gvt_reg_write(struct gvt_mmio_access *a, u32 offset, u32 value)
+{
+	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+	int idx = gvt_reg_lookup(offset);
+
+	if (idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO) ||
+	    idx == GVT_REGIDX_RESET)
+		return -EINVAL;
+	gvt_mmio_put(ctx->vgpu->model, offset, 4, value);
+	return 0;
+}
+
+/**
+ * gvt_raise_irq() - latch interrupt bits in the vGPU's IIR
+ * @a: the access the hook was given
+ * @bits: GVT_IRQ_* bits; others are refused
+ *
+ * Return: 0, or -EINVAL for bits outside GVT_IRQ_ALL.
+ */
+__bpf_kfunc int gvt_raise_irq(struct gvt_mmio_access *a, u32 bits)
+{
+	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+
+	if (!bits || (bits & ~GVT_IRQ_ALL))
+		return -EINVAL;
+	gvt_model_raise_irq(ctx->vgpu->model, bits);
+	return 0;
+}
+
+/**
+ * gvt_vgpu_attr() - an attribute of the vGPU being accessed
+ * @a: the access the hook was given
+ * @attr: enum gvt_vgpu_attr_id
+ *
+ * Return: the attribute, 0 for an unknown one.
+ */
+__bpf_kfunc u32 gvt_vgpu_attr(struct gvt_mmio_access *a, u32 attr)
+{
+	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+	const struct gvt_model *m = ctx->vgpu->model;
+
+	switch (attr) {
+	case GVT_ATTR_ID:
+		return m->p.id;
+	case GVT_ATTR_TYPE_DIV:
+		return m->p.type_div;
+	case GVT_ATTR_WEIGHT:
+		return m->p.weight;
+	case GVT_ATTR_APERTURE_SIZE:
+		return m->p.aperture_size;
+	case GVT_ATTR_HIDDEN_SIZE:
+		return m->p.hidden_size;
+	case GVT_ATTR_STATUS:
+		return gvt_reg(m, GVT_REGIDX_STATUS);
+	default:
+		return 0;
+	}
+}
+
+__bpf_kfunc_end_defs();
+
+BTF_KFUNCS_START(gvt_mmio_kfunc_ids)
+BTF_ID_FLAGS(func, gvt_reg_read, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gvt_reg_write, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gvt_raise_irq, KF_TRUSTED_ARGS)
+BTF_ID_FLAGS(func, gvt_vgpu_attr, KF_TRUSTED_ARGS)
+BTF_KFUNCS_END(gvt_mmio_kfunc_ids)
+
+static const struct btf_kfunc_id_set gvt_mmio_kfunc_set = {
+	.owner = THIS_MODULE,
+	.set = &gvt_mmio_kfunc_ids,
+};
+
+/* ---- gvt_mmio_ops struct_ops -------------------------------------------- */
+
+BTF_ID_LIST(gvt_bpf_btf_ids)
+BTF_ID(struct, gvt_mmio_access)
+
+static const struct btf_type *gvt_mmio_access_type;
+
+static int gvt_mmio_ops_init(struct btf *btf)
+{
+	gvt_mmio_access_type = btf_type_by_id(btf, gvt_bpf_btf_ids[0]);
+	return gvt_mmio_access_type ? 0 : -EINVAL;
+}
+
+static bool gvt_mmio_is_valid_access(int off, int size,
+				     enum bpf_access_type type,
+				     const struct bpf_prog *prog,
+				     struct bpf_insn_access_aux *info)
+{
+	if (type != BPF_READ)
+		return false;
+	return btf_ctx_access(off, size, type, prog, info);
+}
+
+/* a policy may write gvt_mmio_access.value and nothing else */
+static int gvt_mmio_btf_struct_access(struct bpf_verifier_log *log,
+				      const struct bpf_reg_state *reg,
+				      int off, int size)
+{
+	const struct btf_type *t = btf_type_by_id(reg->btf, reg->btf_id);
+
+	if (t == gvt_mmio_access_type &&
+	    off >= offsetof(struct gvt_mmio_access, value) &&
+	    off + size <= offsetofend(struct gvt_mmio_access, value))
+		return SCALAR_VALUE;
+	bpf_log(log, "gvt_mmio_ops: only gvt_mmio_access.value is writable\n");
+	return -EACCES;
+}
+
+static const struct bpf_verifier_ops gvt_mmio_verifier_ops = {
+	.get_func_proto = bpf_base_func_proto,
+	.is_valid_access = gvt_mmio_is_valid_access,
+	.btf_struct_access = gvt_mmio_btf_struct_access,
+};
+
+/* copies a policy name, which must be a non-empty NUL-terminated string */
+static int gvt_policy_name_cpy(char *dst, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len);
+	size_t i;
+
+	if (!n || n == len)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (!isgraph(src[i]))
+			return -EINVAL;
+	memcpy(dst, src, n + 1);
+	return 1;
+}
+
+static int gvt_mmio_ops_init_member(const struct btf_type *t,
+				    const struct btf_member *member,
+				    void *kdata, const void *udata)
+{
+	const struct gvt_mmio_ops *uops = udata;
+	struct gvt_mmio_ops *ops = kdata;
+	u32 moff = __btf_member_bit_offset(t, member) / 8;
+	int i;
+
+	switch (moff) {
+	case offsetof(struct gvt_mmio_ops, ranges):
+		for (i = 0; i < GVT_MMIO_MAX_RANGES; i++) {
+			const struct gvt_mmio_range *r = &uops->ranges[i];
+
+			if (!r->end && !r->start)
+				continue;
+			if (r->start >= r->end || r->end > GVT_MMIO_SIZE)
+				return -EINVAL;
+			/* a hole before a used range would end the list */
+			if (i && !uops->ranges[i - 1].end)
+				return -EINVAL;
+		}
+		memcpy(ops->ranges, uops->ranges, sizeof(ops->ranges));
+		return 1;
+	case offsetof(struct gvt_mmio_ops, vgpu_id):
+		if (uops->vgpu_id > GVT_MAX_VGPUS)
+			return -EINVAL;
+		ops->vgpu_id = uops->vgpu_id;
+		return 1;
+	case offsetof(struct gvt_mmio_ops, priority):
+		ops->priority = uops->priority;
+		return 1;
+	case offsetof(struct gvt_mmio_ops, name):
+		return gvt_policy_name_cpy(ops->name, uops->name,
+					   sizeof(ops->name));
+	}
+	return 0;
+}
+
+static int gvt_mmio_ops_validate(void *kdata)
+{
+	const struct gvt_mmio_ops *ops = kdata;
+
+	return ops->read || ops->write ? 0 : -EINVAL;
+}
+
+/* does policy @a run before @b? */
+static bool gvt_mmio_before(const struct gvt_mmio_policy *a,
+			    const struct gvt_mmio_policy *b)
+{
+	if (a->ops->priority != b->ops->priority)
+		return a->ops->priority < b->ops->priority;
+	if (!!a->ops->vgpu_id != !!b->ops->vgpu_id)
+		return a->ops->vgpu_id;
+	return a->seq < b->seq;
+}
+
+/* caller holds gvt_policy_lock */
+static void gvt_mmio_insert(struct gvt_mmio_policy *np)
+{
+	struct gvt_mmio_policy *p;
+
+	list_for_each_entry(p, &gvt_mmio_policies, node) {
+		if (gvt_mmio_before(np, p)) {
+			list_add_tail_rcu(&np->node, &p->node);
+			return;
+		}
+	}
+	list_add_tail_rcu(&np->node, &gvt_mmio_policies);
+}
+
+/* caller holds gvt_policy_lock */
+static struct gvt_mmio_policy *gvt_mmio_find(const void *kdata)
+{
+	struct gvt_mmio_policy *p;
+
+	list_for_each_entry(p, &gvt_mmio_policies, node)
+		if (p->ops == kdata)
+			return p;
+	return NULL;
+}
+
+static struct gvt_mmio_policy *gvt_mmio_policy_new(void *kdata)
+{
+	struct gvt_mmio_policy *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->ops = kdata;
+	p->attached = ktime_get_real_seconds();
+	return p;
+}
+
+static int gvt_mmio_ops_reg(void *kdata, struct bpf_link *link)
+{
+	struct gvt_mmio_policy *p = gvt_mmio_policy_new(kdata);
+
+	if (!p)
+		return -ENOMEM;
+	mutex_lock(&gvt_policy_lock);
+	p->seq = ++gvt_policy_seq;
+	gvt_mmio_insert(p);
+	static_branch_inc(&gvt_mmio_hooked);
+	mutex_unlock(&gvt_policy_lock);
+	pr_info("mmio policy %s attached (vgpu %u, priority %d)\n",
+		p->ops->name, p->ops->vgpu_id, p->ops->priority);
+	return 0;
+}
+
+static void gvt_mmio_ops_unreg(void *kdata, struct bpf_link *link)
+{
+	struct gvt_mmio_policy *p;
+
+	mutex_lock(&gvt_policy_lock);
+	p = gvt_mmio_find(kdata);
+	if (p) {
+		list_del_rcu(&p->node);
+		static_branch_dec(&gvt_mmio_hooked);
+	}
+	mutex_unlock(&gvt_policy_lock);
+	if (!p)
+		return;
+	pr_info("mmio policy %s detached\n", p->ops->name);
+	/* the map's copy of the ops may go once no hook can still see it */
+	synchronize_rcu();
+	kfree(p);
+}
+
+/* live replacement on the same link: one list swap, no gap */
+static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
+			       struct bpf_link *link)
+{
+	struct gvt_mmio_policy *old, *np = gvt_mmio_policy_new(kdata);
+
+	if (!np)
+		return -ENOMEM;
+	mutex_lock(&gvt_policy_lock);
+	old = gvt_mmio_find(old_kdata);
+	if (!old) {
+		mutex_unlock(&gvt_policy_lock);
+		kfree(np);
+		return -ENOENT;
+	}
+	np->seq = old->seq;
+	if (np->ops->priority == old->ops->priority &&
+	    !!np->ops->vgpu_id == !!old->ops->vgpu_id) {
+		list_replace_rcu(&old->node, &np->node);
+	} else {
+		list_del_rcu(&old->node);
+		gvt_mmio_insert(np);
+	}
+	mutex_unlock(&gvt_policy_lock);
+	pr_info("mmio policy %s replaced by %s\n", old->ops->name,
+		np->ops->name);
+	synchronize_rcu();
+	kfree(old);
+	return 0;
+}
+
+static int gvt_mmio_read_stub(struct gvt_mmio_access *a)
+{
+	return GVT_MMIO_PASS;
+}
+
+static int gvt_mmio_write_stub(struct gvt_mmio_access *a)
+{
+	return GVT_MMIO_PASS;
+}
+
+static struct gvt_mmio_ops gvt_mmio_cfi_stubs = {
+	.read = gvt_mmio_read_stub,
+	.write = gvt_mmio_write_stub,
+};
+
+static struct bpf_struct_ops gvt_mmio_struct_ops = {
+	.verifier_ops = &gvt_mmio_verifier_ops,
+	.init = gvt_mmio_ops_init,
+	.init_member = gvt_mmio_ops_init_member,
+	.validate = gvt_mmio_ops_validate,
+	.reg = gvt_mmio_ops_reg,
+	.unreg = gvt_mmio_ops_unreg,
+	.update = gvt_mmio_ops_update,
+	.cfi_stubs = &gvt_mmio_cfi_stubs,
+	.name = "gvt_mmio_ops",
+	.owner = THIS_MODULE,
+};
+
+/**
+ * gvt_bpf_policies_show() - describe the attached policies, one a line
+ * @buf: a sysfs page
+ *
+ * Return: bytes written.
+ */
+ssize_t gvt_bpf_policies_show(char *buf)
+{
+	struct gvt_mmio_policy *p;
+	int len = 0;
+
+	mutex_lock(&gvt_policy_lock);
+	list_for_each_entry(p, &gvt_mmio_policies, node)
+		len += sysfs_emit_at(buf, len,
+				     "mmio %s vgpu=%u priority=%d attached=%lld calls=%lld handled=%lld denied=%lld\n",
+				     p->ops->name, p->ops->vgpu_id,
+				     p->ops->priority, (long long)p->attached,
+				     (long long)atomic64_read(&p->calls),
+				     (long long)atomic64_read(&p->handled),
+				     (long long)atomic64_read(&p->denied));
+	mutex_unlock(&gvt_policy_lock);
+	return len;
+}
+
+/**
+ * gvt_bpf_init() - register the struct_ops types and kfuncs
+ *
+ * The types stay registered until the module goes; attached policies hold
+ * a module reference, so the module cannot go under them.
+ *
+ * Return: 0 or a negative errno.
+ */
+int gvt_bpf_init(void)
+{
+	int ret;
+
+	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
+					&gvt_mmio_kfunc_set);
+	ret = ret ?: register_bpf_struct_ops(&gvt_mmio_struct_ops,
+					     gvt_mmio_ops);
+	return ret;
+}

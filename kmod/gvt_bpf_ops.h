@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* gvt-bpf: entry points of the BPF hooks (gvt_bpf_ops.c) */
+#ifndef GVT_BPF_OPS_H
+#define GVT_BPF_OPS_H
+
+#include <linux/types.h>
+
+int gvt_bpf_init(void);
+int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write);
+ssize_t gvt_bpf_policies_show(char *buf);
+
+#endif /* GVT_BPF_OPS_H */

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gvt-load: load, attach, list, replace and unload gvt-bpf policies.
+ *
+ *   gvt-load POLICY.bpf.o [--vgpu UUID] [--name NAME] [--set KNOB=VALUE]...
+ *   gvt-load --list
+ *   gvt-load --replace NAME POLICY.bpf.o [--set ...]
+ *   gvt-load --unload NAME
+ *
+ * Every struct_ops map of the object is attached through a BPF link; the
+ * links and the object's maps are pinned under /sys/fs/bpf/gvt/NAME/ so the
+ * policy outlives this process. Removing the pins (--unload) detaches it;
+ * --replace swaps the programs on the live links atomically.
+ *
+ * KNOB is a `const volatile` variable of the policy, or MAP[KEY] for an
+ * entry of one of its maps with integer keys and values.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "gvt/gvt_abi.h"
+#include "gvt/gvt_bpf.h"
+
+#define PIN_ROOT	"/sys/fs/bpf/gvt"
+#define MAX_SETS	64
+
+static int verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gvt-load: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-')
+		return -EINVAL;
+	return 0;
+}
+
+/* a policy name: what its pin directory is called */
+static int valid_name(const char *n)
+{
+	size_t i, len = strlen(n);
+
+	if (!len || len >= GVT_POLICY_NAME_LEN || n[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!(n[i] == '_' || n[i] == '-' || n[i] == '.' ||
+		      (n[i] >= 'a' && n[i] <= 'z') ||
+		      (n[i] >= 'A' && n[i] <= 'Z') ||
+		      (n[i] >= '0' && n[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* NAME from /path/to/NAME.bpf.o */
+static void default_name(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	char *dot;
+
+	snprintf(out, len, "%s", base ? base + 1 : path);
+	dot = strstr(out, ".bpf.o");
+	if (!dot)
+		dot = strrchr(out, '.');
+	if (dot)
+		*dot = '\0';
+}
+
+static int vgpu_id_of(const char *uuid, unsigned int *id)
+{
+	char path[PATH_MAX], buf[32];
+	unsigned long long v;
+	FILE *f;
+	int ok;
+
+	if (strlen(uuid) != 36 || strchr(uuid, '/')) {
+		err("--vgpu: '%s' is not a UUID", uuid);
+		return -EINVAL;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/vgpu_id",
+		 uuid, GVT_SYSFS_GROUP);
+	f = fopen(path, "r");
+	if (!f) {
+		err("--vgpu %s: no such gvt vGPU (%s)", uuid, strerror(errno));
+		return -ENOENT;
+	}
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!ok || parse_u64(buf, &v) || !v || v > GVT_MAX_VGPUS) {
+		err("--vgpu %s: bad vgpu_id in sysfs", uuid);
+		return -EINVAL;
+	}
+	*id = (unsigned int)v;
+	return 0;
+}
+
+/* offset and size of member @name of the struct type @type_id */
+static int btf_member(const struct btf *btf, __u32 type_id, const char *name,
+		      __u32 *off, __u32 *size)
+{
+	const struct btf_type *t = btf__type_by_id(btf, type_id);
+	const struct btf_member *m;
+	int i;
+
+	if (!t || !btf_is_struct(t))
+		return -ENOENT;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), name))
+			continue;
+		*off = btf_member_bit_offset(t, i) / 8;
+		*size = btf__resolve_size(btf, m->type);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int store_int(void *dst, __u32 size, unsigned long long v)
+{
+	switch (size) {
+	case 1: *(__u8 *)dst = (__u8)v; return v > 0xff ? -ERANGE : 0;
+	case 2: *(__u16 *)dst = (__u16)v; return v > 0xffff ? -ERANGE : 0;
+	case 4: *(__u32 *)dst = (__u32)v; return v > 0xffffffffull ? -ERANGE : 0;
+	case 8: *(__u64 *)dst = v; return 0;
+	default: return -EINVAL;
+	}
+}
+
+/* binds every struct_ops map of @obj to one vGPU */
+static int set_vgpu(struct bpf_object *obj, unsigned int id)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+	int n = 0;
+
+	bpf_object__for_each_map(map, obj) {
+		__u32 off, size;
+		size_t vsz;
+		void *data;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		data = bpf_map__initial_value(map, &vsz);
+		if (!data || btf_member(btf, bpf_map__btf_value_type_id(map),
+					"vgpu_id", &off, &size) ||
+		    off + size > vsz) {
+			err("%s: struct_ops %s has no vgpu_id field",
+			    bpf_object__name(obj), bpf_map__name(map));
+			return -EINVAL;
+		}
+		store_int((char *)data + off, size, id);
+		n++;
+	}
+	return n ? 0 : -ENOENT;
+}
+
+/* KNOB=VALUE for a const volatile variable, before load */
+static int set_rodata(struct bpf_object *obj, const char *knob,
+		      unsigned long long v)
+{
+	struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		const struct btf_var_secinfo *vs;
+		const struct btf_type *sec;
+		size_t vsz;
+		void *data;
+		int id, i;
+
+		if (!bpf_map__is_internal(map) ||
+		    !strstr(bpf_map__name(map), ".rodata"))
+			continue;
+		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		if (id < 0)
+			continue;
+		sec = btf__type_by_id(btf, id);
+		vs = btf_var_secinfos(sec);
+		data = bpf_map__initial_value(map, &vsz);
+		for (i = 0; i < btf_vlen(sec); i++, vs++) {
+			const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+			if (strcmp(btf__name_by_offset(btf, var->name_off), knob))
+				continue;
+			if (!data || vs->offset + vs->size > vsz)
+				return -EINVAL;
+			if (store_int((char *)data + vs->offset, vs->size, v)) {
+				err("--set %s: value %llu does not fit", knob, v);
+				return -ERANGE;
+			}
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* MAP[KEY]=VALUE, after load */
+static int set_map_entry(struct bpf_object *obj, const char *spec,
+			 unsigned long long v)
+{
+	char mname[64];
+	const char *lb = strchr(spec, '['), *rb = strchr(spec, ']');
+	unsigned long long key;
+	struct bpf_map *map;
+	__u8 kbuf[8] = {}, vbuf[8] = {};
+	__u32 ksz, vsz;
+	char keystr[32];
+
+	if (!lb || !rb || rb < lb || rb[1] || (size_t)(lb - spec) >= sizeof(mname) ||
+	    (size_t)(rb - lb - 1) >= sizeof(keystr))
+		return -EINVAL;
+	memcpy(mname, spec, lb - spec);
+	mname[lb - spec] = '\0';
+	memcpy(keystr, lb + 1, rb - lb - 1);
+	keystr[rb - lb - 1] = '\0';
+	if (parse_u64(keystr, &key)) {
+		err("--set %s: bad key", spec);
+		return -EINVAL;
+	}
+	map = bpf_object__find_map_by_name(obj, mname);
+	if (!map) {
+		err("--set %s: no map '%s' in the policy", spec, mname);
+		return -ENOENT;
+	}
+	ksz = bpf_map__key_size(map);
+	vsz = bpf_map__value_size(map);
+	if (store_int(kbuf, ksz, key) || store_int(vbuf, vsz, v)) {
+		err("--set %s: map '%s' needs integer keys and values that fit",
+		    spec, mname);
+		return -EINVAL;
+	}
+	if (bpf_map__update_elem(map, kbuf, ksz, vbuf, vsz, BPF_ANY)) {
+		err("--set %s: %s", spec, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+struct knob {
+	const char *name;
+	unsigned long long value;
+	int is_map;
+};
+
+static int parse_set(const char *arg, struct knob *k)
+{
+	const char *eq = strrchr(arg, '=');
+	static char names[MAX_SETS][96];
+	static int used;
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(names[0]) ||
+	    used >= MAX_SETS) {
+		err("--set %s: expected NAME=VALUE or MAP[KEY]=VALUE", arg);
+		return -EINVAL;
+	}
+	memcpy(names[used], arg, eq - arg);
+	names[used][eq - arg] = '\0';
+	if (parse_u64(eq + 1, &k->value)) {
+		err("--set %s: '%s' is not a non-negative integer", arg, eq + 1);
+		return -EINVAL;
+	}
+	k->name = names[used++];
+	k->is_map = strchr(k->name, '[') != NULL;
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	if (mkdir(PIN_ROOT, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(dir, 0700))
+		return -errno;
+	return 0;
+}
+
+/* removes every pin in @dir and the directory */
+static int unpin_dir(const char *dir)
+{
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) && !ret)
+			ret = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int pin_maps(struct bpf_object *obj, const char *dir)
+{
+	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj) {
+		if (bpf_map__is_internal(map) ||
+		    bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		unlink(path);
+		if (bpf_map__pin(map, path)) {
+			err("pin %s: %s", path, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static struct bpf_object *open_policy(const char *path, const struct knob *k,
+				      int nk, unsigned int vgpu)
+{
+	struct bpf_object *obj;
+	int i, ret;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		err("%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (vgpu && set_vgpu(obj, vgpu))
+		goto fail;
+	for (i = 0; i < nk; i++) {
+		if (k[i].is_map)
+			continue;
+		ret = set_rodata(obj, k[i].name, k[i].value);
+		if (ret == -ENOENT)
+			err("--set %s: the policy has no such knob", k[i].name);
+		if (ret)
+			goto fail;
+	}
+	if (bpf_object__load(obj)) {
+		err("%s: the kernel refused the policy (%s); the verifier log is above",
+		    path, strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < nk; i++)
+		if (k[i].is_map && set_map_entry(obj, k[i].name, k[i].value))
+			goto fail;
+	return obj;
+fail:
+	bpf_object__close(obj);
+	return NULL;
+}
+
+static int cmd_load(const char *path, const char *name, const char *uuid,
+		    const struct knob *k, int nk)
+{
+	char dir[128], pin[PATH_MAX], pname[GVT_POLICY_NAME_LEN];
+	unsigned int vgpu = 0;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	int nlinks = 0, ret;
+
+	if (uuid && vgpu_id_of(uuid, &vgpu))
+		return 1;
+	if (name) {
+		snprintf(pname, sizeof(pname), "%s", name);
+	} else {
+		default_name(path, pname, sizeof(pname));
+		if (vgpu) {
+			char tmp[GVT_POLICY_NAME_LEN];
+
+			snprintf(tmp, sizeof(tmp), "%.20s-vgpu%u", pname, vgpu);
+			snprintf(pname, sizeof(pname), "%s", tmp);
+		}
+	}
+	if (!valid_name(pname)) {
+		err("'%s' is not a valid policy name (letters, digits, _-.)", pname);
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", PIN_ROOT, pname);
+	if (access(dir, F_OK) == 0) {
+		err("a policy named %s is loaded already: --unload or --replace it", pname);
+		return 1;
+	}
+
+	obj = open_policy(path, k, nk, vgpu);
+	if (!obj)
+		return 1;
+	ret = mkdir_p(dir);
+	if (ret) {
+		err("mkdir %s: %s", dir, strerror(-ret));
+		bpf_object__close(obj);
+		return 1;
+	}
+	bpf_object__for_each_map(map, obj) {
+		struct bpf_link *link;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		link = bpf_map__attach_struct_ops(map);
+		if (!link) {
+			err("%s: attaching %s failed: %s", path,
+			    bpf_map__name(map), strerror(errno));
+			goto fail;
+		}
+		snprintf(pin, sizeof(pin), "%s/link.%s", dir, bpf_map__name(map));
+		if (bpf_link__pin(link, pin)) {
+			err("pin %s: %s", pin, strerror(errno));
+			bpf_link__destroy(link);
+			goto fail;
+		}
+		/* the pin holds the link now */
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		nlinks++;
+	}
+	if (!nlinks) {
+		err("%s: no struct_ops map to attach: not a gvt-bpf policy", path);
+		goto fail;
+	}
+	if (pin_maps(obj, dir))
+		goto fail;
+	printf("loaded %s from %s: %d hook set(s) attached%s, pinned at %s\n",
+	       pname, path, nlinks, vgpu ? " to one vGPU" : "", dir);
+	bpf_object__close(obj);
+	return 0;
+fail:
+	unpin_dir(dir);
+	bpf_object__close(obj);
+	return 1;
+}
+
+static int cmd_replace(const char *pname, const char *path,
+		       const struct knob *k, int nk)
+{
+	char dir[128], pin[PATH_MAX];
+	const char *bound = strstr(pname, "-vgpu");
+	unsigned long long vgpu = 0;
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	int n = 0;
+
+	/* a policy loaded with --vgpu keeps its binding: NAME-vgpuN */
+	if (bound && parse_u64(bound + 5, &vgpu))
+		vgpu = 0;
+
+	if (!valid_name(pname)) {
+		err("'%s' is not a valid policy name", pname);
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", PIN_ROOT, pname);
+	if (access(dir, F_OK)) {
+		err("no policy named %s is loaded", pname);
+		return 1;
+	}
+	obj = open_policy(path, k, nk, (unsigned int)vgpu);
+	if (!obj)
+		return 1;
+	bpf_object__for_each_map(map, obj) {
+		struct bpf_link *link;
+		int ret;
+
+		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
+			continue;
+		snprintf(pin, sizeof(pin), "%s/link.%s", dir, bpf_map__name(map));
+		link = bpf_link__open(pin);
+		if (!link) {
+			err("%s has no hook set named %s to replace", pname,
+			    bpf_map__name(map));
+			bpf_object__close(obj);
+			return 1;
+		}
+		ret = bpf_link__update_map(link, map);
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		if (ret) {
+			err("replacing %s/%s failed: %s", pname,
+			    bpf_map__name(map), strerror(-ret));
+			bpf_object__close(obj);
+			return 1;
+		}
+		n++;
+	}
+	if (!n || pin_maps(obj, dir)) {
+		if (!n)
+			err("%s: no struct_ops map in the new object", path);
+		bpf_object__close(obj);
+		return 1;
+	}
+	printf("replaced %s with %s: %d hook set(s) swapped live\n", pname,
+	       path, n);
+	bpf_object__close(obj);
+	return 0;
+}
+
+static int cmd_unload(const char *pname)
+{
+	char dir[128];
+	int ret;
+
+	if (!valid_name(pname)) {
+		err("'%s' is not a valid policy name", pname);
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", PIN_ROOT, pname);
+	ret = unpin_dir(dir);
+	if (ret) {
+		err("unload %s: %s", pname, ret == -ENOENT ?
+		    "no such policy loaded" : strerror(-ret));
+		return 1;
+	}
+	printf("unloaded %s\n", pname);
+	return 0;
+}
+
+static int cmd_list(void)
+{
+	char line[512];
+	struct dirent *de;
+	DIR *d;
+	FILE *f;
+
+	printf("%-24s %s\n", "PINNED POLICY", "PINS");
+	d = opendir(PIN_ROOT);
+	if (d) {
+		while ((de = readdir(d))) {
+			char sub[PATH_MAX];
+			struct dirent *pe;
+			DIR *pd;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(sub, sizeof(sub), "%s/%s", PIN_ROOT, de->d_name);
+			pd = opendir(sub);
+			if (!pd)
+				continue;
+			printf("%-24s", de->d_name);
+			while ((pe = readdir(pd)))
+				if (pe->d_name[0] != '.')
+					printf(" %s", pe->d_name);
+			printf("\n");
+			closedir(pd);
+		}
+		closedir(d);
+	}
+	printf("\nattached in the kernel (/sys/class/%s/%s/policies):\n",
+	       GVT_CLASS_NAME, GVT_PARENT_NAME);
+	snprintf(line, sizeof(line), "/sys/class/%s/%s/policies",
+		 GVT_CLASS_NAME, GVT_PARENT_NAME);
+	f = fopen(line, "r");
+	if (!f) {
+		err("%s: %s (is the gvt_bpf module loaded?)", line,
+		    strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f))
+		printf("  %s", line);
+	fclose(f);
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: gvt-load POLICY.bpf.o [--vgpu UUID] [--name NAME] [--set KNOB=VALUE]...\n"
+		"       gvt-load --replace NAME POLICY.bpf.o [--set KNOB=VALUE]...\n"
+		"       gvt-load --unload NAME\n"
+		"       gvt-load --list\n"
+		"KNOB is a const volatile variable of the policy or MAP[KEY].\n"
+		"Options: -v (libbpf debug output), -h.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vgpu", required_argument, NULL, 'g' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "set", required_argument, NULL, 's' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "unload", required_argument, NULL, 'u' },
+		{ "replace", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const char *uuid = NULL, *name = NULL, *unload = NULL, *replace = NULL;
+	struct knob knobs[MAX_SETS];
+	int nk = 0, list = 0, c;
+
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'g': uuid = optarg; break;
+		case 'n': name = optarg; break;
+		case 's':
+			if (nk >= MAX_SETS || parse_set(optarg, &knobs[nk]))
+				return 2;
+			nk++;
+			break;
+		case 'l': list = 1; break;
+		case 'u': unload = optarg; break;
+		case 'r': replace = optarg; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	libbpf_set_print(libbpf_print);
+
+	if (list + !!unload + !!replace > 1) {
+		err("--list, --unload and --replace exclude each other");
+		return 2;
+	}
+	if (list || unload) {
+		if (optind != argc || uuid || name || nk) {
+			usage(stderr);
+			return 2;
+		}
+		return list ? cmd_list() : cmd_unload(unload);
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (replace) {
+		if (uuid || name) {
+			err("--replace keeps the policy's name and vGPU binding");
+			return 2;
+		}
+		return cmd_replace(replace, argv[optind], knobs, nk);
+	}
+	return cmd_load(argv[optind], name, uuid, knobs, nk);
+}
