@@ -88,7 +88,7 @@ $(B)/tests/unit-san: $(UNIT_SRCS:%.c=$(B)/san/%.o) $(MODEL_SRCS:%.c=$(B)/san/%.o
 
 $(B)/tests/vm-suite: $(VM_SRCS:%.c=$(B)/obj/%.o) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lcunit -lpthread
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lcunit -lpthread -lbpf -lelf -lz
 
 unit-plain: $(B)/tests/unit-plain
 	@mkdir -p $(B)/results
@@ -100,7 +100,7 @@ unit-san: $(B)/tests/unit-san
 
 unit: unit-plain unit-san
 
-vmtest: kmod $(B)/tests/vm-suite
+vmtest: kmod bpf userspace $(B)/tests/vm-suite
 	@mkdir -p $(B)/results
 	tools/vm-run --timeout 600 --log $(B)/results/vm-console.log -- \
 		$(B)/tests/vm-suite | tee $(B)/results/vm.txt; \

@@ -11,6 +11,7 @@
 #include <linux/vfio.h>
 #include <linux/eventfd.h>
 #include "gvt_model.h"
+#include "gvt_sched.h"
 
 /* one vGPU type: 1/div of the parent */
 struct gvt_type {
@@ -33,6 +34,16 @@ struct gvt_parent {
 	u32 hidden_size;
 	u32 fences;
 	u32 contexts;
+	/*
+	 * The engines (gvt_engine.c). sched_lock guards sched and is taken
+	 * inside a vGPU's lock, never around it; the engine workers take a
+	 * vGPU's lock only with sched_lock released.
+	 */
+	spinlock_t sched_lock;
+	struct gvt_sched sched;
+	struct task_struct *engine_task[GVT_NUM_ENGINES];
+	wait_queue_head_t engine_wq[GVT_NUM_ENGINES];	/* work arrived */
+	wait_queue_head_t sched_idle_wq;	/* a vGPU left an engine */
 };
 
 struct gvt_vgpu {
@@ -52,6 +63,7 @@ struct gvt_vgpu {
 	struct eventfd_ctx *msi_trigger;
 	struct eventfd_ctx *req_trigger;
 	bool intx_masked;
+	bool opened;			/* guest memory reachable (vfio_dma_rw) */
 	struct gvt_model_env env;
 };
 
@@ -66,5 +78,13 @@ extern const struct vfio_device_ops gvt_vfio_ops;
 int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 		     struct gvt_vgpu_params *p);
 void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
+
+/* gvt_engine.c: the engine workers and the scheduler glue */
+int gvt_engines_start(struct gvt_parent *parent);
+void gvt_engines_stop(struct gvt_parent *parent);
+void gvt_engine_env_init(struct gvt_vgpu *vgpu);
+int gvt_engine_vgpu_add(struct gvt_vgpu *vgpu);
+void gvt_engine_vgpu_remove(struct gvt_vgpu *vgpu);
+void gvt_engine_set_weight(struct gvt_vgpu *vgpu, u32 weight);
 
 #endif /* GVT_H */

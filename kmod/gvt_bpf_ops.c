@@ -45,6 +45,21 @@ struct gvt_mmio_ctx {
 	struct gvt_vgpu *vgpu;
 };
 
+/*
+ * The access being offered on this CPU. The verifier lets a program pass
+ * any memory of the right size where a kfunc takes a gvt_mmio_access (a
+ * map value, say), so kfuncs only act on the record the hook handed out,
+ * which is this one while the hook runs with preemption disabled.
+ */
+static DEFINE_PER_CPU(struct gvt_mmio_ctx *, gvt_mmio_cur);
+
+static struct gvt_mmio_ctx *gvt_mmio_ctx_of(struct gvt_mmio_access *a)
+{
+	struct gvt_mmio_ctx *ctx = this_cpu_read(gvt_mmio_cur);
+
+	return ctx && &ctx->a == a ? ctx : NULL;
+}
+
 static bool gvt_mmio_in_ranges(const struct gvt_mmio_ops *ops, u32 off)
 {
 	int i;
@@ -88,6 +103,8 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 	ctx.a.is_write = write;
 
 	rcu_read_lock();
+	preempt_disable();
+	this_cpu_write(gvt_mmio_cur, &ctx);
 	list_for_each_entry_rcu(p, &gvt_mmio_policies, node) {
 		const struct gvt_mmio_ops *ops = p->ops;
 		int (*fn)(struct gvt_mmio_access *a);
@@ -109,6 +126,8 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 		/* anything else means "not mine" */
 		verdict = GVT_MMIO_PASS;
 	}
+	this_cpu_write(gvt_mmio_cur, NULL);
+	preempt_enable();
 	rcu_read_unlock();
 
 	if (verdict == GVT_MMIO_HANDLED || (write && verdict == GVT_MMIO_PASS))
@@ -125,13 +144,14 @@ __bpf_kfunc_start_defs();
  * @a: the access the hook was given
  * @offset: dword-aligned register offset in BAR0
  *
- * Return: the register's value, 0 for an offset that is not a register.
+ * Return: the register's value, 0 for an offset that is not a register
+ * or a record that is not the one the hook was given.
  */
 __bpf_kfunc u32 gvt_reg_read(struct gvt_mmio_access *a, u32 offset)
 {
-	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+	struct gvt_mmio_ctx *ctx = gvt_mmio_ctx_of(a);
 
-	if (gvt_reg_lookup(offset) < 0)
+	if (!ctx || gvt_reg_lookup(offset) < 0)
 		return 0;
 	return gvt_mmio_get(ctx->vgpu->model, offset, 4);
 }
@@ -142,16 +162,26 @@ __bpf_kfunc u32 gvt_reg_read(struct gvt_mmio_access *a, u32 offset)
  * @offset: dword-aligned register offset in BAR0
  * @value: the value; read-only bits and registers keep theirs
  *
- * Return: 0, or -EINVAL for an offset that is not a writable register.
+ * Return: 0, -EINVAL for an offset that is not a writable register or a
+ * record that is not the one the hook was given, -EPERM for a register
+ * whose write starts work (reset, ring doorbells, display updates).
  */
 __bpf_kfunc int gvt_reg_write(struct gvt_mmio_access *a, u32 offset, u32 value)
 {
-	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+	struct gvt_mmio_ctx *ctx = gvt_mmio_ctx_of(a);
 	int idx = gvt_reg_lookup(offset);
 
-	if (idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO) ||
-	    idx == GVT_REGIDX_RESET)
+	if (!ctx || idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO))
 		return -EINVAL;
+	/*
+	 * Side effects that may sleep (reset, doorbells) are the guest's to
+	 * trigger, not a hook's, which runs with preemption disabled; the
+	 * interrupt registers only signal an eventfd.
+	 */
+	if ((gvt_reg_table[idx].flags & GVT_RF_ACTION) &&
+	    idx != GVT_REGIDX_IER && idx != GVT_REGIDX_IMR &&
+	    idx != GVT_REGIDX_IIR)
+		return -EPERM;
 	gvt_mmio_put(ctx->vgpu->model, offset, 4, value);
 	return 0;
 }
@@ -165,9 +195,9 @@ __bpf_kfunc int gvt_reg_write(struct gvt_mmio_access *a, u32 offset, u32 value)
  */
 __bpf_kfunc int gvt_raise_irq(struct gvt_mmio_access *a, u32 bits)
 {
-	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
+	struct gvt_mmio_ctx *ctx = gvt_mmio_ctx_of(a);
 
-	if (!bits || (bits & ~GVT_IRQ_ALL))
+	if (!ctx || !bits || (bits & ~GVT_IRQ_ALL))
 		return -EINVAL;
 	gvt_model_raise_irq(ctx->vgpu->model, bits);
 	return 0;
@@ -182,9 +212,12 @@ __bpf_kfunc int gvt_raise_irq(struct gvt_mmio_access *a, u32 bits)
  */
 __bpf_kfunc u32 gvt_vgpu_attr(struct gvt_mmio_access *a, u32 attr)
 {
-	struct gvt_mmio_ctx *ctx = container_of(a, struct gvt_mmio_ctx, a);
-	const struct gvt_model *m = ctx->vgpu->model;
+	struct gvt_mmio_ctx *ctx = gvt_mmio_ctx_of(a);
+	const struct gvt_model *m;
 
+	if (!ctx)
+		return 0;
+	m = ctx->vgpu->model;
 	switch (attr) {
 	case GVT_ATTR_ID:
 		return m->p.id;

@@ -217,6 +217,7 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 	mutex_lock(&vgpu->lock);
 	vgpu->model->p.weight = w;
 	vgpu->model->regs[GVT_REGIDX_PV_WEIGHT] = w;
+	gvt_engine_set_weight(vgpu, w);
 	mutex_unlock(&vgpu->lock);
 	return count;
 }
@@ -354,9 +355,12 @@ static int __init gvt_init(void)
 		p->type_ptrs[i] = &t->type;
 	}
 
-	ret = mdev_register_driver(&gvt_mdev_driver);
+	ret = gvt_engines_start(p);
 	if (ret)
 		goto err_free;
+	ret = mdev_register_driver(&gvt_mdev_driver);
+	if (ret)
+		goto err_engines;
 	ret = class_register(&gvt_class);
 	if (ret)
 		goto err_driver;
@@ -381,17 +385,21 @@ static int __init gvt_init(void)
 
 err_device:
 	gvt_parent = NULL;
+	gvt_engines_stop(p);
 	device_unregister(&p->dev);
 	class_unregister(&gvt_class);
 	mdev_unregister_driver(&gvt_mdev_driver);
 	return ret;
 err_put:
+	gvt_engines_stop(p);
 	put_device(&p->dev);
 	class_unregister(&gvt_class);
 	mdev_unregister_driver(&gvt_mdev_driver);
 	return ret;
 err_driver:
 	mdev_unregister_driver(&gvt_mdev_driver);
+err_engines:
+	gvt_engines_stop(p);
 err_free:
 	kfree(p);
 	return ret;
@@ -404,6 +412,7 @@ static void __exit gvt_exit(void)
 	/* removes every remaining vGPU; open ones hold a module reference */
 	mdev_unregister_parent(&p->mdev_parent);
 	gvt_parent = NULL;
+	gvt_engines_stop(p);
 	device_unregister(&p->dev);
 	class_unregister(&gvt_class);
 	mdev_unregister_driver(&gvt_mdev_driver);

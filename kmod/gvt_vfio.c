@@ -73,7 +73,11 @@ static int gvt_vfio_init(struct vfio_device *vdev)
 	vgpu->env.now_ns = gvt_env_now;
 	vgpu->env.irq = gvt_env_irq;
 	vgpu->env.mmio_hook = gvt_bpf_mmio_hook;
+	gvt_engine_env_init(vgpu);
 	ret = gvt_model_init(vgpu->model, &p, &vgpu->env, vgpu->aperture);
+	if (ret)
+		goto err_aperture;
+	ret = gvt_engine_vgpu_add(vgpu);
 	if (ret)
 		goto err_aperture;
 	return 0;
@@ -91,6 +95,8 @@ static void gvt_vfio_release(struct vfio_device *vdev)
 {
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
 
+	/* no engine may hold the vGPU once its memory goes */
+	gvt_engine_vgpu_remove(vgpu);
 	gvt_parent_release(vgpu->parent, vgpu);
 	vfree(vgpu->aperture);
 	vfree(vgpu->model);
@@ -112,13 +118,29 @@ static void gvt_irqs_free(struct gvt_vgpu *vgpu)
 	vgpu->intx_masked = false;
 }
 
-static void gvt_vfio_close(struct vfio_device *vdev)
+static int gvt_vfio_open(struct vfio_device *vdev)
 {
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
 
 	mutex_lock(&vgpu->lock);
+	vgpu->opened = true;
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static void gvt_vfio_close(struct vfio_device *vdev)
+{
+	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
+
+	/*
+	 * The reset stops the engines of this vGPU (a worker in the middle of
+	 * a slice finds no work at its next step), and guest memory becomes
+	 * unreachable before VFIO drops the container.
+	 */
+	mutex_lock(&vgpu->lock);
 	gvt_irqs_free(vgpu);
 	gvt_model_reset(vgpu->model);
+	vgpu->opened = false;
 	mutex_unlock(&vgpu->lock);
 }
 
@@ -435,6 +457,7 @@ const struct vfio_device_ops gvt_vfio_ops = {
 	.name = "gvt-bpf-vgpu",
 	.init = gvt_vfio_init,
 	.release = gvt_vfio_release,
+	.open_device = gvt_vfio_open,
 	.close_device = gvt_vfio_close,
 	.read = gvt_vfio_read,
 	.write = gvt_vfio_write,

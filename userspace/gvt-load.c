@@ -66,7 +66,7 @@ static int parse_u64(const char *s, unsigned long long *out)
 	return 0;
 }
 
-/* a policy name: what its pin directory is called */
+/* a policy name: what its pin directory is called (bpffs refuses dots) */
 static int valid_name(const char *n)
 {
 	size_t i, len = strlen(n);
@@ -74,7 +74,7 @@ static int valid_name(const char *n)
 	if (!len || len >= GVT_POLICY_NAME_LEN || n[0] == '.')
 		return 0;
 	for (i = 0; i < len; i++)
-		if (!(n[i] == '_' || n[i] == '-' || n[i] == '.' ||
+		if (!(n[i] == '_' || n[i] == '-' ||
 		      (n[i] >= 'a' && n[i] <= 'z') ||
 		      (n[i] >= 'A' && n[i] <= 'Z') ||
 		      (n[i] >= '0' && n[i] <= '9')))
@@ -405,7 +405,7 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		}
 	}
 	if (!valid_name(pname)) {
-		err("'%s' is not a valid policy name (letters, digits, _-.)", pname);
+		err("'%s' is not a valid policy name (letters, digits, _ and -)", pname);
 		return 1;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", PIN_ROOT, pname);
@@ -434,7 +434,7 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 			    bpf_map__name(map), strerror(errno));
 			goto fail;
 		}
-		snprintf(pin, sizeof(pin), "%s/link.%s", dir, bpf_map__name(map));
+		snprintf(pin, sizeof(pin), "%s/link_%s", dir, bpf_map__name(map));
 		if (bpf_link__pin(link, pin)) {
 			err("pin %s: %s", pin, strerror(errno));
 			bpf_link__destroy(link);
@@ -493,7 +493,7 @@ static int cmd_replace(const char *pname, const char *path,
 
 		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
 			continue;
-		snprintf(pin, sizeof(pin), "%s/link.%s", dir, bpf_map__name(map));
+		snprintf(pin, sizeof(pin), "%s/link_%s", dir, bpf_map__name(map));
 		link = bpf_link__open(pin);
 		if (!link) {
 			err("%s has no hook set named %s to replace", pname,

@@ -6,6 +6,11 @@
 #ifndef GVT_ABI_H
 #define GVT_ABI_H
 
+/* BPF programs get these types from vmlinux.h */
+#if !defined(__bpf__)
+#include <linux/types.h>
+#endif
+
 /*
  * The mdev parent: class "gvt", device "gvt0". Its types appear as
  * /sys/class/mdev_bus/gvt0/mdev_supported_types/gvt-V1_<n>: a vGPU of type

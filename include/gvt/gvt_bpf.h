@@ -8,6 +8,11 @@
 #ifndef GVT_BPF_H
 #define GVT_BPF_H
 
+/* BPF programs get these types from vmlinux.h */
+#if !defined(__bpf__)
+#include <linux/types.h>
+#endif
+
 #define GVT_POLICY_NAME_LEN	32
 #define GVT_MMIO_MAX_RANGES	4
 

@@ -97,7 +97,13 @@ static void gvt_reg_action(struct gvt_model *m, int idx, u32 val,
 		gvt_irq_update(m, live_before);
 		break;
 	default:
-		/* rings and the display plane act when the engines run */
+		if (gvt_reg_table[idx].flags & GVT_RF_ENGINE) {
+			u32 rel = gvt_reg_table[idx].offset - GVT_ENGINE_BASE;
+
+			/* ring CTL and TAIL (the doorbell): engine.c */
+			gvt_engine_ring_write(m, rel / GVT_ENGINE_STRIDE,
+					      rel % GVT_ENGINE_STRIDE);
+		}
 		break;
 	}
 }

@@ -58,6 +58,7 @@ void gvt_model_reset(struct gvt_model *m)
 	gvt_pvinfo_fill(m);
 	m->ts_hi_latch = 0;
 	memset(m->gtt, 0, sizeof(m->gtt));
+	gvt_engines_reset(m);
 	gvt_cfg_reset(m);
 	m->stats.resets++;
 }

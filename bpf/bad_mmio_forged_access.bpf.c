@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bad_mmio_kfunc_arg: a policy the kernel must refuse. It calls a kfunc
- * with a pointer it made up instead of the access record it was given,
- * which would let it reach memory that is not a vGPU's.
+ * bad_mmio_forged_access: a policy that hands a kfunc a gvt_mmio_access
+ * it made up in a map value instead of the record it was given. The
+ * verifier accepts map memory of the right size as that argument, so the
+ * kfuncs check at run time that the record is the one being offered, and
+ * refuse this one: the guest reads 0 from ID, nothing else happens. The
+ * test suite loads it to show that.
  */
 #include "gvt_policy.h"
 
@@ -28,7 +31,7 @@ int BPF_PROG(bad_read, struct gvt_mmio_access *a)
 }
 
 SEC(".struct_ops.link")
-struct gvt_mmio_ops bad_mmio_kfunc_arg = {
+struct gvt_mmio_ops bad_mmio_forged_access = {
 	.read = (void *)bad_read,
-	.name = "bad_mmio_kfunc_arg",
+	.name = "bad_mmio_forged_access",
 };

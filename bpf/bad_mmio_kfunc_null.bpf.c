@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bad_mmio_kfunc_null: a policy the kernel must refuse. It calls a kfunc
+ * with a NULL access record; the kfuncs take trusted pointers only.
+ */
+#include "gvt_policy.h"
+
+char _license[] SEC("license") = "GPL";
+
+SEC("struct_ops/bad_null_read")
+int BPF_PROG(bad_null_read, struct gvt_mmio_access *a)
+{
+	a->value = gvt_reg_read((struct gvt_mmio_access *)0, GVT_REG_ID);
+	return GVT_MMIO_HANDLED;
+}
+
+SEC(".struct_ops.link")
+struct gvt_mmio_ops bad_mmio_kfunc_null = {
+	.read = (void *)bad_null_read,
+	.name = "bad_mmio_kfunc_null",
+};

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gvt-bpf device model: the command scanner (GVT-g's cmd_parser).
+ *
+ * Before an engine runs anything of a vGPU, the scanner walks the ring
+ * segment the doorbell published, follows batch buffers, and checks every
+ * command against include/gvt/gvt_cmd.h: known opcode, exact length,
+ * reserved bits clear, registers on the LRI allow list, every address
+ * inside the vGPU's own graphics memory, sizes and times within limits,
+ * batch nesting and batch size bounded (so a batch that never ends or
+ * chains into itself is refused, not followed forever). What passes is
+ * copied into the engine's shadow, and only the shadow is executed.
+ */
+#include "gvt_model.h"
+
+struct gvt_cmd_desc {
+	bool known;
+	u8 min_len;
+	u8 max_len;
+};
+
+#define GVT_CMD_DESC(name, op, minl, maxl) \
+	[op] = { .known = true, .min_len = (minl), .max_len = (maxl) },
+static const struct gvt_cmd_desc gvt_cmd_descs[256] = {
+	GVT_CMD_LIST(GVT_CMD_DESC)
+};
+
+#undef GVT_CMD_DESC
+
+/* what one scan carries around */
+struct gvt_scan {
+	struct gvt_model *m;
+	u32 engine;
+	struct gvt_engine *eng;
+	struct gvt_cmd_error *err;
+	u32 batch_dw;		/* dwords read under the current ring BATCH_START */
+};
+
+static int gvt_scan_fail(struct gvt_scan *s, u32 code, u32 addr)
+{
+	s->err->code = code;
+	s->err->addr = addr;
+	return -EINVAL;
+}
+
+/* 0 and the length in *@len, or a GVT_ERR_* code */
+static u32 gvt_cmd_decode(u32 hdr, u32 *len)
+{
+	const struct gvt_cmd_desc *d = &gvt_cmd_descs[GVT_CMD_OP(hdr)];
+	u32 n = GVT_CMD_LEN(hdr);
+
+	if (!d->known)
+		return GVT_ERR_BAD_OPCODE;
+	if (hdr & GVT_CMD_RSVD_MASK)
+		return GVT_ERR_BAD_LENGTH;
+	if (GVT_CMD_OP(hdr) == GVT_OP_NOOP && n == 0)
+		n = 1;
+	if (n < d->min_len || n > d->max_len)
+		return GVT_ERR_BAD_LENGTH;
+	*len = n;
+	return 0;
+}
+
+u32 gvt_cmd_length(u32 hdr)
+{
+	u32 n = 0;
+
+	return gvt_cmd_decode(hdr, &n) ? 0 : n;
+}
+
+static bool gvt_lri_allowed(u32 engine, u32 reg)
+{
+#define GVT_LRI_CASE(r) case r:
+	switch (reg) {
+	GVT_LRI_ALLOW_LIST(GVT_LRI_CASE)
+		return true;
+	default:
+		return reg == GVT_ENGINE_REG(engine, GVT_RING_SEQNO);
+	}
+#undef GVT_LRI_CASE
+}
+
+static u32 gvt_rect_check(const struct gvt_model *m, u32 addr, u32 stride,
+			  u32 size)
+{
+	u32 w = GVT_RECT_W(size), h = GVT_RECT_H(size);
+	u64 extent;
+
+	if (!w || !h || w > GVT_RECT_MAX_DIM || h > GVT_RECT_MAX_DIM ||
+	    stride % 4 || stride < w * GVT_PIXEL_BYTES ||
+	    stride > GVT_RECT_MAX_STRIDE)
+		return GVT_ERR_BAD_PARAM;
+	extent = (u64)(h - 1) * stride + (u64)w * GVT_PIXEL_BYTES;
+	if (addr % 4 || !gvt_gm_owned(m, addr, extent))
+		return GVT_ERR_BAD_ADDRESS;
+	return 0;
+}
+
+u32 gvt_cmd_check(const struct gvt_model *m, u32 engine, const u32 *cmd,
+		  u32 len)
+{
+	u32 i, code = 0;
+
+	if (!len || gvt_cmd_length(cmd[0]) != len)
+		return gvt_cmd_descs[GVT_CMD_OP(cmd[0])].known ?
+		       GVT_ERR_BAD_LENGTH : GVT_ERR_BAD_OPCODE;
+
+	switch (GVT_CMD_OP(cmd[0])) {
+	case GVT_OP_STORE_DWORD:
+	case GVT_OP_BATCH_START:
+		if (cmd[1] % 4 || !gvt_gm_owned(m, cmd[1], 4))
+			code = GVT_ERR_BAD_ADDRESS;
+		break;
+	case GVT_OP_LRI:
+		if (len % 2 == 0)
+			return GVT_ERR_BAD_LENGTH;
+		for (i = 1; i < len; i += 2)
+			if (!gvt_lri_allowed(engine, cmd[i]))
+				return GVT_ERR_BAD_REGISTER;
+		break;
+	case GVT_OP_WORK:
+		if (!cmd[1] || cmd[1] > GVT_WORK_MAX_NS)
+			code = GVT_ERR_BAD_PARAM;
+		break;
+	case GVT_OP_FILL_RECT:
+		code = gvt_rect_check(m, cmd[1], cmd[2], cmd[3]);
+		break;
+	case GVT_OP_COPY_RECT:
+		code = gvt_rect_check(m, cmd[1], cmd[2], cmd[5]);
+		if (!code)
+			code = gvt_rect_check(m, cmd[3], cmd[4], cmd[5]);
+		break;
+	default:
+		break;
+	}
+	return code;
+}
+
+static void gvt_rd_init(struct gvt_cmd_reader *rd, u32 base, u32 size,
+			u32 pos)
+{
+	rd->base = base;
+	rd->size = size;
+	rd->pos = pos;
+	rd->page_ga = ~0u;	/* never a page address: nothing cached */
+}
+
+/* the graphics address the reader is at */
+static u64 gvt_rd_ga(const struct gvt_cmd_reader *rd)
+{
+	return (u64)rd->base + rd->pos;
+}
+
+/*
+ * Next dword of a ring or batch. Whole pages are fetched: a page is owned
+ * or not as a whole (ranges are page aligned), and one guest memory access
+ * per page keeps the scan cheap.
+ */
+static int gvt_rd_next(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *dw)
+{
+	u64 ga = gvt_rd_ga(rd);
+	u32 page, fault;
+
+	if (ga > 0xfffffffcull)
+		return gvt_scan_fail(s, GVT_ERR_BAD_ADDRESS, (u32)ga);
+	page = (u32)ga & ~(GVT_PAGE_SIZE - 1);
+	if (page != rd->page_ga) {
+		if (!gvt_gm_owned(s->m, page, GVT_PAGE_SIZE))
+			return gvt_scan_fail(s, GVT_ERR_BAD_ADDRESS, (u32)ga);
+		if (gvt_gm_rw(s->m, page, rd->page, GVT_PAGE_SIZE, false,
+			      &fault))
+			return gvt_scan_fail(s, GVT_ERR_GTT_FAULT, fault);
+		rd->page_ga = page;
+	}
+	*dw = rd->page[(ga % GVT_PAGE_SIZE) / 4];
+	rd->pos += 4;
+	if (rd->size && rd->pos >= rd->size)
+		rd->pos = 0;
+	return 0;
+}
+
+/*
+ * Reads one whole command into @cmd (room for the longest). @avail bounds
+ * its length: the dwords left before the ring's TAIL.
+ */
+static int gvt_rd_cmd(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *cmd,
+		      u32 *len, u32 avail)
+{
+	u32 ga = (u32)gvt_rd_ga(rd);
+	u32 i, code;
+	int ret;
+
+	ret = gvt_rd_next(s, rd, &cmd[0]);
+	if (ret)
+		return ret;
+	code = gvt_cmd_decode(cmd[0], len);
+	if (code)
+		return gvt_scan_fail(s, code, ga);
+	if (*len > avail)
+		return gvt_scan_fail(s, GVT_ERR_BAD_LENGTH, ga);
+	for (i = 1; i < *len; i++) {
+		ret = gvt_rd_next(s, rd, &cmd[i]);
+		if (ret)
+			return ret;
+	}
+	code = gvt_cmd_check(s->m, s->engine, cmd, *len);
+	return code ? gvt_scan_fail(s, code, ga) : 0;
+}
+
+static int gvt_shadow_emit(struct gvt_scan *s, const u32 *cmd, u32 len,
+			   u32 ga)
+{
+	struct gvt_engine *eng = s->eng;
+
+	/* the limits make this impossible; a guard costs nothing */
+	if (len > GVT_SHADOW_DWORDS - eng->shadow_len)
+		return gvt_scan_fail(s, GVT_ERR_BATCH_SIZE, ga);
+	memcpy(&eng->shadow[eng->shadow_len], cmd, len * sizeof(u32));
+	eng->shadow_len += len;
+	return 0;
+}
+
+static int gvt_scan_batch(struct gvt_scan *s, u32 addr, u32 depth)
+{
+	struct gvt_cmd_reader *rd = &s->eng->rd[depth];
+	u32 cmd[1 + 2 * GVT_LRI_MAX_PAIRS];
+	u32 len, ga;
+	int ret;
+
+	gvt_rd_init(rd, addr, 0, 0);
+	for (;;) {
+		ga = (u32)gvt_rd_ga(rd);
+		if (s->batch_dw >= GVT_BATCH_MAX_DWORDS)
+			return gvt_scan_fail(s, GVT_ERR_BATCH_SIZE, ga);
+		ret = gvt_rd_cmd(s, rd, cmd, &len,
+				 GVT_BATCH_MAX_DWORDS - s->batch_dw);
+		if (ret)
+			return ret;
+		s->batch_dw += len;
+		switch (GVT_CMD_OP(cmd[0])) {
+		case GVT_OP_BATCH_END:
+			return 0;
+		case GVT_OP_BATCH_START:
+			if (depth >= GVT_BATCH_MAX_DEPTH)
+				return gvt_scan_fail(s, GVT_ERR_BATCH_DEPTH, ga);
+			ret = gvt_scan_batch(s, cmd[1], depth + 1);
+			break;
+		case GVT_OP_NOOP:
+			break;
+		default:
+			ret = gvt_shadow_emit(s, cmd, len, ga);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+}
+
+static u32 gvt_ring_bytes(u32 ctl)
+{
+	return (((ctl & GVT_RING_CTL_SIZE_MASK) >> GVT_RING_CTL_SIZE_SHIFT) + 1) *
+	       GVT_PAGE_SIZE;
+}
+
+int gvt_cmd_scan(struct gvt_model *m, u32 engine, struct gvt_cmd_error *err)
+{
+	struct gvt_engine *eng = &m->eng[engine];
+	struct gvt_scan s = { .m = m, .engine = engine, .eng = eng, .err = err };
+	u32 start = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_START))];
+	u32 ctl = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_CTL))];
+	u32 head = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_HEAD))];
+	u32 size = gvt_ring_bytes(ctl);
+	struct gvt_cmd_reader *rd = &eng->rd[0];
+	u32 cmd[1 + 2 * GVT_LRI_MAX_PAIRS];
+	u32 len, ga, avail;
+	int ret;
+
+	eng->shadow_len = 0;
+	if (head >= size || eng->tail >= size)
+		return gvt_scan_fail(&s, GVT_ERR_RING_CTL, eng->tail);
+	gvt_rd_init(rd, start, size, head);
+	while (rd->pos != eng->tail) {
+		if (eng->shadow_len > GVT_SHADOW_SOFT_LIMIT)
+			break;	/* the rest is the next workload */
+		ga = (u32)gvt_rd_ga(rd);
+		avail = ((eng->tail + size - rd->pos) % size) / 4;
+		ret = gvt_rd_cmd(&s, rd, cmd, &len, avail);
+		if (ret)
+			return ret;
+		switch (GVT_CMD_OP(cmd[0])) {
+		case GVT_OP_BATCH_END:
+			return gvt_scan_fail(&s, GVT_ERR_BAD_OPCODE, ga);
+		case GVT_OP_BATCH_START:
+			s.batch_dw = 0;
+			ret = gvt_scan_batch(&s, cmd[1], 1);
+			break;
+		case GVT_OP_NOOP:
+			break;
+		default:
+			ret = gvt_shadow_emit(&s, cmd, len, ga);
+			break;
+		}
+		if (ret)
+			return ret;
+	}
+	eng->wl_tail = rd->pos;
+	return 0;
+}

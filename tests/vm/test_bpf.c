@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * VM suite: BPF policies on the MMIO trap path, loaded with the real
+ * gvt-load, verified by the running kernel, observed through the device
+ * the way a guest sees it, and through their pinned maps.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+
+#include "vm_common.h"
+#include "gvt/gvt_bpf.h"
+
+static char bin_dir[PATH_MAX + 8];	/* build/bin */
+static char bpf_dir[PATH_MAX + 8];	/* build/bpf */
+static char out[16384];		/* output of the last command */
+
+static struct vm_dev dev_a, dev_b;
+
+/* runs a shell command, keeps its output in out[]; its exit status */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < sizeof(out) - 1) {
+		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+#define LOAD(args, ...) run("%s/gvt-load " args, bin_dir, ##__VA_ARGS__)
+
+static int unload_all(void)
+{
+	return run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/gvt-load --unload \"$(basename \"$d\")\"; done; true",
+		   bin_dir);
+}
+
+static int bpf_init(void)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');	/* .../build/tests/vm-suite */
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(bin_dir, sizeof(bin_dir), "%s/bin", exe);
+	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", exe);
+	unload_all();
+	if (vm_dev_setup(&dev_a, 4, true) || vm_dev_setup(&dev_b, 4, true))
+		return -1;
+	return 0;
+}
+
+static int bpf_cleanup(void)
+{
+	unload_all();
+	return vm_suite_cleanup();
+}
+
+static unsigned int vgpu_id(struct vm_dev *v)
+{
+	uint32_t id = 0;
+
+	gvt_vfio_mmio_read32(&v->d, GVT_PV_VGPU_ID, &id);
+	return id;
+}
+
+/* a module counter of one vGPU from sysfs stats */
+static unsigned long long stat_of(struct vm_dev *v, const char *name)
+{
+	char path[256], line[128];
+	unsigned long long val = ~0ull;
+	size_t len = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/stats",
+		 v->uuid, GVT_SYSFS_GROUP);
+	f = fopen(path, "r");
+	if (!f)
+		return val;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			val = strtoull(line + len, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+struct reg_key {
+	uint32_t vgpu_id;
+	uint32_t offset;
+};
+
+static void test_trace_counts(void)
+{
+	struct reg_key k = { vgpu_id(&dev_a), GVT_REG_SCRATCH };
+	struct { uint64_t reads, writes; } c = { 0, 0 };
+	uint32_t v;
+	int fd, i;
+
+	VM_EQ_FATAL(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 0);
+	for (i = 0; i < 10; i++)
+		VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v));
+	for (i = 0; i < 7; i++)
+		VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, i));
+	/* the observer changed nothing the guest sees */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v));
+	VM_EQ(v, 6);
+
+	fd = bpf_obj_get("/sys/fs/bpf/gvt/mmio_trace/trace_regs");
+	VM_EQ_FATAL(fd >= 0, 1);
+	VM_EQ(bpf_map_lookup_elem(fd, &k, &c), 0);
+	VM_EQ(c.reads, 11);
+	VM_EQ(c.writes, 7);
+	/* the other vGPU made no access to SCRATCH */
+	k.vgpu_id = vgpu_id(&dev_b);
+	VM_EQ(bpf_map_lookup_elem(fd, &k, &c) == 0 && (c.reads || c.writes), 0);
+	close(fd);
+
+	/* bpftool prints the record with its field names (BTF) */
+	VM_EQ(run("bpftool map dump pinned /sys/fs/bpf/gvt/mmio_trace/trace_regs"), 0);
+	VM_EQ(strstr(out, "\"reads\": 11") != NULL, 1);
+	VM_EQ(strstr(out, "\"writes\": 7") != NULL, 1);
+	VM_EQ(strstr(out, "\"vgpu_id\"") != NULL, 1);
+
+	VM_EQ(LOAD("--list"), 0);
+	VM_EQ(strstr(out, "mmio mmio_trace") != NULL, 1);
+	VM_EQ(LOAD("--unload mmio_trace"), 0);
+	VM_EQ(LOAD("--list"), 0);
+	VM_EQ(strstr(out, "mmio_trace") == NULL, 1);
+}
+
+static void test_guard_one_vgpu(void)
+{
+	uint32_t ier_a = 0, ier_b = 0, s = 0;
+	char path[128];
+	int fd;
+	struct reg_key k = { vgpu_id(&dev_a), GVT_REG_IER };
+	uint64_t n = 0;
+	unsigned long long denied0 = stat_of(&dev_a, "mmio_denied");
+
+	VM_EQ_FATAL(LOAD("%s/mmio_guard.bpf.o --vgpu %s --set 'guard_regs[%u]=1'",
+			 bpf_dir, dev_a.uuid, GVT_REG_SCRATCH), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_IER, GVT_IRQ_RENDER_USER));
+	VM_OK(&dev_b.d, gvt_vfio_mmio_write32(&dev_b.d, GVT_REG_IER, GVT_IRQ_RENDER_USER));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, 0x1234));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IER, &ier_a));
+	VM_OK(&dev_b.d, gvt_vfio_mmio_read32(&dev_b.d, GVT_REG_IER, &ier_b));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &s));
+	VM_EQ(ier_a, 0);			/* dropped */
+	VM_EQ(ier_b, GVT_IRQ_RENDER_USER);	/* other vGPU untouched */
+	VM_EQ(s == 0x1234, 0);
+	VM_EQ(stat_of(&dev_a, "mmio_denied") - denied0, 2);
+
+	snprintf(path, sizeof(path),
+		 "/sys/fs/bpf/gvt/mmio_guard-vgpu%u/guard_violations",
+		 vgpu_id(&dev_a));
+	fd = bpf_obj_get(path);
+	VM_EQ_FATAL(fd >= 0, 1);
+	VM_EQ(bpf_map_lookup_elem(fd, &k, &n), 0);
+	VM_EQ(n, 1);
+	close(fd);
+	VM_EQ(unload_all(), 0);
+	/* detached: the write goes through again */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_IER, GVT_IRQ_RENDER_USER));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IER, &ier_a));
+	VM_EQ(ier_a, GVT_IRQ_RENDER_USER);
+}
+
+static void test_capmask_and_replace(void)
+{
+	uint32_t caps = 0, id = 0;
+	unsigned long long h0 = stat_of(&dev_a, "mmio_bpf_handled");
+
+	VM_EQ_FATAL(LOAD("%s/mmio_capmask.bpf.o", bpf_dir), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));
+	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_DISPLAY);
+	/* outside the policy's range: answered by the built-in handler */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
+	VM_EQ(id, GVT_ID_MAGIC);
+	VM_EQ(stat_of(&dev_a, "mmio_bpf_handled") - h0, 1);
+
+	/* swap the program on the live link, with another knob value */
+	VM_EQ(LOAD("--replace mmio_capmask %s/mmio_capmask.bpf.o --set hide_caps=%u",
+		   bpf_dir, GVT_CAP_MSI), 0);
+	VM_OK(&dev_b.d, gvt_vfio_mmio_read32(&dev_b.d, GVT_REG_CAPS, &caps));
+	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_MSI);
+	VM_EQ(run("grep -c '^mmio mmio_capmask' /sys/class/gvt/gvt0/policies"), 0);
+	VM_EQ(atoi(out), 1);
+
+	VM_EQ(LOAD("--unload mmio_capmask"), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));
+	VM_EQ(caps, GVT_CAPS_VALUE);
+}
+
+/* an observer at priority -100 sees accesses a later policy answers */
+static void test_stacking_order(void)
+{
+	struct reg_key k = { vgpu_id(&dev_a), GVT_REG_CAPS };
+	struct { uint64_t reads, writes; } c = { 0, 0 };
+	uint32_t caps;
+	int fd;
+
+	VM_EQ_FATAL(LOAD("%s/mmio_capmask.bpf.o", bpf_dir), 0);
+	VM_EQ_FATAL(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 0);
+	VM_EQ(run("head -1 /sys/class/gvt/gvt0/policies"), 0);
+	VM_EQ(strncmp(out, "mmio mmio_trace", 15), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));
+	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_DISPLAY);
+	fd = bpf_obj_get("/sys/fs/bpf/gvt/mmio_trace/trace_regs");
+	VM_EQ_FATAL(fd >= 0, 1);
+	VM_EQ(bpf_map_lookup_elem(fd, &k, &c), 0);
+	VM_EQ(c.reads, 1);
+	close(fd);
+	/* a policy holds the module */
+	VM_EQ(run("rmmod gvt_bpf") != 0, 1);
+	VM_EQ(unload_all(), 0);
+}
+
+static void test_verifier_refusals(void)
+{
+	VM_EQ(LOAD("%s/bad_mmio_write_offset.bpf.o", bpf_dir), 1);
+	VM_EQ(strstr(out, "only gvt_mmio_access.value is writable") != NULL, 1);
+	VM_EQ(strstr(out, "refused") != NULL, 1);
+	VM_EQ(LOAD("%s/bad_mmio_kfunc_null.bpf.o", bpf_dir), 1);
+	VM_EQ(strstr(out, "refused") != NULL, 1);
+	VM_EQ(run("ls /sys/fs/bpf/gvt | wc -l"), 0);
+	VM_EQ(atoi(out), 0);
+	VM_EQ(run("cat /sys/class/gvt/gvt0/policies | wc -l"), 0);
+	VM_EQ(atoi(out), 0);
+}
+
+/* a record forged in map memory gets nothing out of the kfuncs */
+static void test_forged_access_contained(void)
+{
+	uint32_t id = ~0u, scratch = 0;
+
+	VM_EQ_FATAL(LOAD("%s/bad_mmio_forged_access.bpf.o", bpf_dir), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, 77));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
+	VM_EQ(id, 0);
+	VM_EQ(unload_all(), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
+	VM_EQ(id, GVT_ID_MAGIC);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &scratch));
+	VM_EQ(scratch, 77);
+}
+
+static void test_loader_bad_input(void)
+{
+	VM_EQ(LOAD("%s/no_such.bpf.o", bpf_dir), 1);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --set novalue", bpf_dir), 2);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --set only_vgpu=-1", bpf_dir), 2);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --set no_such_knob=1", bpf_dir), 1);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --vgpu not-a-uuid", bpf_dir), 1);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --vgpu 00000000-0000-0000-0000-000000000000",
+		   bpf_dir), 1);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o --name ../x", bpf_dir), 1);
+	VM_EQ(LOAD("--unload no_such_policy"), 1);
+	VM_EQ(LOAD("--replace no_such_policy %s/mmio_trace.bpf.o", bpf_dir), 1);
+	VM_EQ(LOAD("--list --unload x"), 2);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 0);
+	VM_EQ(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 1);	/* loaded already */
+	VM_EQ(strstr(out, "loaded already") != NULL, 1);
+	VM_EQ(unload_all(), 0);
+}
+
+int vm_register_bpf_suites(void)
+{
+	static const struct vm_test tests[] = {
+		{ "mmio_trace counts every access, bpftool shows named fields", test_trace_counts },
+		{ "mmio_guard bound to one vGPU drops its writes only", test_guard_one_vgpu },
+		{ "mmio_capmask answers reads; replaced live; unloaded", test_capmask_and_replace },
+		{ "policies run in priority order; a policy pins the module", test_stacking_order },
+		{ "verifier refuses forbidden writes and bad kfunc args", test_verifier_refusals },
+		{ "a forged access record gets nothing from the kfuncs", test_forged_access_contained },
+		{ "gvt-load rejects bad input with clear errors", test_loader_bad_input },
+		{ NULL, NULL }
+	};
+
+	return vm_add_suite("bpf mmio", bpf_init, bpf_cleanup, tests);
+}

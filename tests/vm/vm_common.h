@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Shared pieces of the VM suite: assertions that print the values they
+ * compared, vGPU bookkeeping so every suite can remove what it created,
+ * and the one-open-vGPU fixture most suites start from.
+ */
+#ifndef VM_COMMON_H
+#define VM_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <CUnit/CUnit.h>
+
+#include "gvt/gvt_abi.h"
+#include "gvt/gvt_regs.h"
+#include "gvt_sysfs.h"
+#include "gvt_vfio.h"
+
+/* every wait in the suite is bounded by this, so a bug fails, never hangs */
+#define VM_WAIT_MS		5000
+
+/* the four type divisors, in the order GVT_TYPE_DIVS lists them */
+extern const unsigned int vm_divs[GVT_NUM_TYPES];
+
+/*
+ * Assertions. CUnit copies the condition string of a failure, so they put
+ * the compared values into it: a failure in a VM log is then readable
+ * without a rerun.
+ */
+bool vm_assert_eq(unsigned long long a, unsigned long long b,
+		  const char *sa, const char *sb, const char *file,
+		  unsigned int line, bool fatal);
+bool vm_assert_ret(long ret, long want, const char *expr, const char *why,
+		   const char *file, unsigned int line, bool fatal);
+bool vm_assert_str(const char *a, const char *b, const char *sa,
+		   const char *file, unsigned int line);
+
+#define VM_EQ(a, b)							\
+	vm_assert_eq((unsigned long long)(a), (unsigned long long)(b),	\
+		     #a, #b, __FILE__, __LINE__, false)
+#define VM_EQ_FATAL(a, b)						\
+	vm_assert_eq((unsigned long long)(a), (unsigned long long)(b),	\
+		     #a, #b, __FILE__, __LINE__, true)
+/* @expr returns 0 or -errno; @d (may be NULL) explains a library failure */
+#define VM_OK(d, expr)							\
+	vm_assert_ret((long)(expr), 0, #expr, vm_why(d), __FILE__, __LINE__, false)
+#define VM_OK_FATAL(d, expr)						\
+	vm_assert_ret((long)(expr), 0, #expr, vm_why(d), __FILE__, __LINE__, true)
+/* @expr must fail with exactly -@err */
+#define VM_ERR(expr, err)						\
+	vm_assert_ret((long)(expr), -(long)(err), #expr, NULL, __FILE__, __LINE__, false)
+#define VM_STR(a, b)	vm_assert_str((a), (b), #a, __FILE__, __LINE__)
+
+static inline const char *vm_why(const struct gvt_vfio *d)
+{
+	return d ? gvt_vfio_error(d) : NULL;
+}
+
+/* prints an indented note under the current test's line */
+void vm_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* one vGPU, created and opened; give it static storage (see below) */
+struct vm_dev {
+	char uuid[GVT_UUID_STR_LEN];
+	unsigned int div;
+	struct gvt_vfio d;
+	bool created;
+};
+
+/*
+ * vGPU bookkeeping. Everything created through these is recorded, with
+ * the level that owns it: a test (removed by the test teardown even when
+ * a fatal assertion cut the test short) or a suite (removed by the suite
+ * cleanup). A vGPU is closed before it is removed, since removing an open
+ * one waits for the user to let go. A vm_dev is referenced by the record
+ * until torn down, hence static storage.
+ * All return 0 or -errno like the library.
+ */
+int vm_create(unsigned int div, char uuid[GVT_UUID_STR_LEN]);
+int vm_remove(const char *uuid);
+/* creates a V1_@div vGPU and opens it; @suite: owned by the suite */
+int vm_dev_setup(struct vm_dev *v, unsigned int div, bool suite);
+/* closes and removes @v; 0 or the remove's -errno */
+int vm_dev_teardown(struct vm_dev *v);
+/* removes every recorded vGPU of tests (and of suites if @suite) */
+int vm_remove_all(bool suite);
+/* number of mdevs on the bus (any parent), or -errno */
+int vm_count_mdevs(void);
+/* suite cleanup: removes leftovers, fails (-1) if any vGPU remains */
+int vm_suite_cleanup(void);
+/* test teardown: removes what the test left behind */
+void vm_test_teardown(void);
+
+/*
+ * The parent's totals (module parameters when the module exposes them,
+ * the ABI defaults otherwise), to check a type's share against.
+ */
+struct vm_parent_totals {
+	uint64_t aperture;
+	uint64_t hidden;
+	uint32_t fences;
+	uint32_t contexts;
+};
+void vm_parent_totals(struct vm_parent_totals *t);
+
+/*
+ * Checks the PV-info page of an open vGPU of type V1_@div: magic, type,
+ * the share of every resource, alignment and bounds of its graphics
+ * memory ranges; the aperture size also against BAR2's region size.
+ */
+void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div);
+
+/* waits up to @ms for @fd to become readable: 1 yes, 0 timeout, -errno */
+int vm_wait_readable(int fd, int ms);
+/* reads an eventfd's counter; 0 or -errno */
+int vm_eventfd_read(int fd, uint64_t *val);
+
+/* CLOCK_MONOTONIC in ms */
+uint64_t vm_now_ms(void);
+
+/* suite registration, one per file */
+int vm_register_mdev_suites(void);
+int vm_register_vfio_suites(void);
+int vm_register_cfg_suites(void);
+int vm_register_bar_suites(void);
+int vm_register_irq_suites(void);
+int vm_register_lifecycle_suites(void);
+int vm_register_bpf_suites(void);
+int vm_register_bpf_suites(void);
+
+/* adds @tests (NULL-terminated) to a new suite; CUE_* */
+struct vm_test {
+	const char *name;
+	CU_TestFunc fn;
+};
+int vm_add_suite(const char *name, CU_InitializeFunc init,
+		 CU_CleanupFunc cleanup, const struct vm_test *tests);
+
+#endif /* VM_COMMON_H */
