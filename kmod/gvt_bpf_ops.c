@@ -135,6 +135,21 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 	return verdict;
 }
 
+/**
+ * gvt_stats_event() - the counters of a vGPU changed
+ * @vgpu_id: the vGPU
+ * @stats: its counters, stable while the caller holds the vGPU's lock
+ *
+ * An attach point for tracing programs (fentry), such as bpf/stats.bpf.c,
+ * which mirrors the record into a pinned map. It does nothing itself and
+ * must stay a real call for the attach point to exist.
+ */
+noinline void gvt_stats_event(u32 vgpu_id, const struct gvt_vgpu_stats *stats)
+{
+	/* keeps the call and the arguments from being optimized away */
+	asm volatile("" : : "r"(vgpu_id), "r"(stats) : "memory");
+}
+
 /* ---- kfuncs ------------------------------------------------------------- */
 
 __bpf_kfunc_start_defs();

@@ -9,4 +9,7 @@ int gvt_bpf_init(void);
 int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write);
 ssize_t gvt_bpf_policies_show(char *buf);
 
+struct gvt_vgpu_stats;
+void gvt_stats_event(u32 vgpu_id, const struct gvt_vgpu_stats *stats);
+
 #endif /* GVT_BPF_OPS_H */

@@ -186,6 +186,7 @@ static ssize_t gvt_vfio_rw(struct gvt_vgpu *vgpu, char __user *ubuf,
 			return done ? done : -EFAULT;
 		mutex_lock(&vgpu->lock);
 		ret = gvt_model_rw(vgpu->model, sp, off + done, kbuf, n, write);
+		gvt_stats_event(vgpu->model->p.id, &vgpu->model->stats);
 		mutex_unlock(&vgpu->lock);
 		if (ret)
 			return done ? done : ret;

@@ -327,23 +327,71 @@ static int unpin_dir(const char *dir)
 	return ret;
 }
 
+/*
+ * Pins the policy's maps in its directory. Maps the object pins by name
+ * (LIBBPF_PIN_BY_NAME, at PIN_ROOT) get a second pin there, so that
+ * --unload finds them.
+ */
 static int pin_maps(struct bpf_object *obj, const char *dir)
 {
 	char path[PATH_MAX];
 	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, obj) {
+		int ret;
+
 		if (bpf_map__is_internal(map) ||
 		    bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
 		unlink(path);
-		if (bpf_map__pin(map, path)) {
-			err("pin %s: %s", path, strerror(errno));
-			return -errno;
+		if (bpf_map__pin_path(map))
+			ret = bpf_obj_pin(bpf_map__fd(map), path) ? -errno : 0;
+		else
+			ret = bpf_map__pin(map, path);
+		if (ret) {
+			err("pin %s: %s", path, strerror(-ret));
+			return ret;
 		}
 	}
 	return 0;
+}
+
+static int obj_id(const char *path, __u32 *id)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = bpf_map_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (ret)
+		return ret;
+	*id = info.id;
+	return 0;
+}
+
+/* removes PIN_ROOT/NAME pins that are the same maps as @dir/NAME */
+static void unpin_by_name(const char *dir)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	__u32 ia, ib;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(a, sizeof(a), "%s/%s", dir, de->d_name);
+		snprintf(b, sizeof(b), "%s/%s", PIN_ROOT, de->d_name);
+		if (!obj_id(a, &ia) && !obj_id(b, &ib) && ia == ib)
+			unlink(b);
+	}
+	closedir(d);
 }
 
 static struct bpf_object *open_policy(const char *path, const struct knob *k,
@@ -352,7 +400,9 @@ static struct bpf_object *open_policy(const char *path, const struct knob *k,
 	struct bpf_object *obj;
 	int i, ret;
 
-	obj = bpf_object__open_file(path, NULL);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = PIN_ROOT);
+
+	obj = bpf_object__open_file(path, &oo);
 	if (!obj) {
 		err("%s: cannot open: %s", path, strerror(errno));
 		return NULL;
@@ -445,17 +495,42 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		bpf_link__destroy(link);
 		nlinks++;
 	}
+	/* no struct_ops: an observer (tracing programs), attach them all */
 	if (!nlinks) {
-		err("%s: no struct_ops map to attach: not a gvt-bpf policy", path);
+		struct bpf_program *prog;
+
+		bpf_object__for_each_program(prog, obj) {
+			struct bpf_link *link = bpf_program__attach(prog);
+
+			if (!link) {
+				err("%s: attaching %s failed: %s", path,
+				    bpf_program__name(prog), strerror(errno));
+				goto fail;
+			}
+			snprintf(pin, sizeof(pin), "%s/link_%s", dir,
+				 bpf_program__name(prog));
+			if (bpf_link__pin(link, pin)) {
+				err("pin %s: %s", pin, strerror(errno));
+				bpf_link__destroy(link);
+				goto fail;
+			}
+			bpf_link__disconnect(link);
+			bpf_link__destroy(link);
+			nlinks++;
+		}
+	}
+	if (!nlinks) {
+		err("%s: no struct_ops map or program to attach", path);
 		goto fail;
 	}
 	if (pin_maps(obj, dir))
 		goto fail;
-	printf("loaded %s from %s: %d hook set(s) attached%s, pinned at %s\n",
+	printf("loaded %s from %s: %d link(s) attached%s, pinned at %s\n",
 	       pname, path, nlinks, vgpu ? " to one vGPU" : "", dir);
 	bpf_object__close(obj);
 	return 0;
 fail:
+	unpin_by_name(dir);
 	unpin_dir(dir);
 	bpf_object__close(obj);
 	return 1;
@@ -534,6 +609,7 @@ static int cmd_unload(const char *pname)
 		return 1;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", PIN_ROOT, pname);
+	unpin_by_name(dir);
 	ret = unpin_dir(dir);
 	if (ret) {
 		err("unload %s: %s", pname, ret == -ENOENT ?

@@ -54,21 +54,9 @@ static void wr_n(uint32_t off, const void *buf, size_t len)
 	VM_EQ(gvt_vfio_region_write(&dev.d, BAR0, off, buf, len), len);
 }
 
-/* one counter from the vGPU's sysfs stats ("name value" lines), or -1 */
 static long long stat_get(const char *name)
 {
-	char path[PATH_MAX], buf[4096], *line, *save = NULL;
-	size_t len = strlen(name);
-
-	if (gvt_mdev_path(dev.uuid, GVT_SYSFS_GROUP "/stats", path, sizeof(path)) ||
-	    gvt_sysfs_read(path, buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			return atoll(line + len + 1);
-	}
-	return -1;
+	return vm_stat(dev.uuid, name);
 }
 
 /* ---- BAR0 ------------------------------------------------------------ */

@@ -278,6 +278,34 @@ static void test_forged_access_contained(void)
 	VM_EQ(scratch, 77);
 }
 
+/* the module's counters, mirrored into a pinned map by a tracing program */
+static void test_stats_map(void)
+{
+	struct gvt_vgpu_stats rec;
+	uint32_t key = vgpu_id(&dev_b), v;
+	int fd, i;
+
+	VM_EQ_FATAL(LOAD("%s/vgpu_stats.bpf.o", bpf_dir), 0);
+	for (i = 0; i < 5; i++)
+		VM_OK(&dev_b.d, gvt_vfio_mmio_read32(&dev_b.d, GVT_REG_SCRATCH, &v));
+	VM_OK(&dev_b.d, gvt_vfio_mmio_write32(&dev_b.d, GVT_REG_SCRATCH, 1));
+	fd = bpf_obj_get("/sys/fs/bpf/gvt/stats");
+	VM_EQ_FATAL(fd >= 0, 1);
+	memset(&rec, 0xff, sizeof(rec));
+	VM_EQ(bpf_map_lookup_elem(fd, &key, &rec), 0);
+	close(fd);
+	/* the map holds exactly what sysfs shows after the last access */
+	VM_EQ(rec.mmio_reads, stat_of(&dev_b, "mmio_reads"));
+	VM_EQ(rec.mmio_writes, stat_of(&dev_b, "mmio_writes"));
+	VM_EQ(rec.mmio_reads >= 5, 1);
+
+	VM_EQ(run("bpftool map dump pinned /sys/fs/bpf/gvt/stats"), 0);
+	VM_EQ(strstr(out, "\"mmio_reads\"") != NULL, 1);
+	VM_EQ(strstr(out, "\"gpu_busy_ns\"") != NULL, 1);
+	VM_EQ(LOAD("--unload vgpu_stats"), 0);
+	VM_EQ(access("/sys/fs/bpf/gvt/stats", F_OK), -1);
+}
+
 static void test_loader_bad_input(void)
 {
 	VM_EQ(LOAD("%s/no_such.bpf.o", bpf_dir), 1);
@@ -306,6 +334,7 @@ int vm_register_bpf_suites(void)
 		{ "policies run in priority order; a policy pins the module", test_stacking_order },
 		{ "verifier refuses forbidden writes and bad kfunc args", test_verifier_refusals },
 		{ "a forged access record gets nothing from the kfuncs", test_forged_access_contained },
+		{ "vgpu_stats mirrors the counters into /sys/fs/bpf/gvt/stats", test_stats_map },
 		{ "gvt-load rejects bad input with clear errors", test_loader_bad_input },
 		{ NULL, NULL }
 	};

@@ -188,19 +188,11 @@ static void test_reset_keeps_aperture_mapping(void)
 
 static void test_reset_counted(void)
 {
-	char path[512], buf[4096], *p;
-	long long before = -1, after = -1;
+	long long before = vm_stat(dev.uuid, "resets");
 
-	gvt_mdev_path(dev.uuid, GVT_SYSFS_GROUP "/stats", path, sizeof(path));
-	if (gvt_sysfs_read(path, buf, sizeof(buf)) >= 0 &&
-	    (p = strstr(buf, "resets ")))
-		before = atoll(p + 7);
 	VM_OK(&dev.d, gvt_vfio_reset(&dev.d));
-	if (gvt_sysfs_read(path, buf, sizeof(buf)) >= 0 &&
-	    (p = strstr(buf, "resets ")))
-		after = atoll(p + 7);
 	CU_ASSERT(before >= 0);
-	VM_EQ(after, before + 1);
+	VM_EQ(vm_stat(dev.uuid, "resets"), before + 1);
 }
 
 /* ---- remove while open ---------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -316,6 +317,22 @@ void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div)
 	CU_ASSERT(hid_base + hid_size <= GVT_GM_SPACE);
 	/* the aperture part and the hidden part do not overlap */
 	CU_ASSERT(ap_base + ap_size <= hid_base || hid_base + hid_size <= ap_base);
+}
+
+long long vm_stat(const char *uuid, const char *name)
+{
+	char path[PATH_MAX], buf[4096], *line, *save = NULL;
+	size_t len = strlen(name);
+
+	if (gvt_mdev_path(uuid, GVT_SYSFS_GROUP "/stats", path, sizeof(path)) ||
+	    gvt_sysfs_read(path, buf, sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			return atoll(line + len + 1);
+	}
+	return -1;
 }
 
 int vm_wait_readable(int fd, int ms)

@@ -111,6 +111,9 @@ void vm_parent_totals(struct vm_parent_totals *t);
  */
 void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div);
 
+/* counter @name of the vGPU's sysfs stats ("name value" lines), or -1 */
+long long vm_stat(const char *uuid, const char *name);
+
 /* waits up to @ms for @fd to become readable: 1 yes, 0 timeout, -errno */
 int vm_wait_readable(int fd, int ms);
 /* reads an eventfd's counter; 0 or -errno */
@@ -126,7 +129,10 @@ int vm_register_cfg_suites(void);
 int vm_register_bar_suites(void);
 int vm_register_irq_suites(void);
 int vm_register_lifecycle_suites(void);
+int vm_register_work_suites(void);
+int vm_register_work_suites(void);
 int vm_register_bpf_suites(void);
+int vm_register_work_suites(void);
 int vm_register_bpf_suites(void);
 
 /* adds @tests (NULL-terminated) to a new suite; CUE_* */
