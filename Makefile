@@ -59,7 +59,7 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard inc
 bpf: $(BPF_OBJS)
 
 # ---- userspace -------------------------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 

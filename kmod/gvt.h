@@ -73,6 +73,7 @@ static inline struct gvt_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
 }
 
 extern const struct vfio_device_ops gvt_vfio_ops;
+extern struct gvt_parent *gvt_parent;
 
 /* gvt_main.c: resources of the parent */
 int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,

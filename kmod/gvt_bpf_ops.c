@@ -310,7 +310,7 @@ static const struct bpf_verifier_ops gvt_mmio_verifier_ops = {
 };
 
 /* copies a policy name, which must be a non-empty NUL-terminated string */
-static int gvt_policy_name_cpy(char *dst, const char *src, size_t len)
+int gvt_policy_name_cpy(char *dst, const char *src, size_t len)
 {
 	size_t n = strnlen(src, len);
 	size_t i;
@@ -532,7 +532,7 @@ ssize_t gvt_bpf_policies_show(char *buf)
 				     (long long)atomic64_read(&p->handled),
 				     (long long)atomic64_read(&p->denied));
 	mutex_unlock(&gvt_policy_lock);
-	return len;
+	return gvt_bpf_sched_show(buf, len);
 }
 
 /**
@@ -551,5 +551,6 @@ int gvt_bpf_init(void)
 					&gvt_mmio_kfunc_set);
 	ret = ret ?: register_bpf_struct_ops(&gvt_mmio_struct_ops,
 					     gvt_mmio_ops);
+	ret = ret ?: gvt_bpf_sched_init();
 	return ret;
 }

@@ -6,6 +6,9 @@
 #include <linux/types.h>
 
 int gvt_bpf_init(void);
+int gvt_bpf_sched_init(void);
+int gvt_bpf_sched_show(char *buf, int len);
+int gvt_policy_name_cpy(char *dst, const char *src, size_t len);
 int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write);
 ssize_t gvt_bpf_policies_show(char *buf);
 

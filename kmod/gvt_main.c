@@ -35,7 +35,7 @@ static const struct class gvt_class = {
 	.name = GVT_CLASS_NAME,
 };
 
-static struct gvt_parent *gvt_parent;
+struct gvt_parent *gvt_parent;	/* the one parent, set while it exists */
 
 static struct gvt_type *to_gvt_type(struct mdev_type *mtype)
 {

@@ -76,4 +76,43 @@ struct gvt_mmio_ops {
 	char name[GVT_POLICY_NAME_LEN];
 };
 
+#define GVT_SCHED_TIMEOUT_DEFAULT_MS	2000
+#define GVT_SCHED_TIMEOUT_MAX_MS	30000
+#define GVT_SCHED_NO_VGPU		0	/* select(): nobody has work */
+
+/**
+ * struct gvt_sched_ops - a BPF scheduling policy for the shared engines
+ * @enable: vGPU @vgpu_id with scheduling weight @weight appeared, or the
+ *	policy was attached while it existed; non-zero refuses it, which
+ *	ejects the policy
+ * @disable: vGPU @vgpu_id is going away
+ * @runnable: @vgpu_id got new work, or still has work after its slice
+ * @select: the vGPU to run next on @engine: one with work there
+ *	(gvt_vgpu_has_work()), or GVT_SCHED_NO_VGPU when nobody has any.
+ *	Required.
+ * @timeslice: how long @vgpu_id may run once selected, ns (0: default)
+ * @charge: @vgpu_id used @ns of GPU time
+ * @timeout_ms: the longest a vGPU with work may wait for an engine before
+ *	the policy is ejected (0: GVT_SCHED_TIMEOUT_DEFAULT_MS)
+ * @flags: none defined yet, must be 0
+ * @name: shown by gvt-load --list and in sysfs
+ *
+ * The module checks every decision: selecting an unknown vGPU, one with
+ * no work, nobody while work waits, a time slice out of range, or letting
+ * a vGPU wait past @timeout_ms ejects the policy; the built-in weighted
+ * scheduler takes over at once and no queued work is lost.
+ * Ops run with the scheduler's lock held and must not sleep.
+ */
+struct gvt_sched_ops {
+	int (*enable)(__u32 vgpu_id, __u32 weight);
+	void (*disable)(__u32 vgpu_id);
+	void (*runnable)(__u32 vgpu_id);
+	__u32 (*select)(__u32 engine);
+	__u64 (*timeslice)(__u32 vgpu_id);
+	void (*charge)(__u32 vgpu_id, __u64 ns);
+	__u32 timeout_ms;
+	__u32 flags;
+	char name[GVT_POLICY_NAME_LEN];
+};
+
 #endif /* GVT_BPF_H */

@@ -46,13 +46,15 @@ static void test_table_offsets(void)
 	u32 i, j;
 
 	for (i = 0; i < GVT_NUM_REGS; i++) {
+		u32 dups = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(REG(i).name);
 		UT_EQ(REG(i).offset % 4, 0, "%s", REG(i).name);
-		CU_ASSERT(REG(i).offset < GVT_MMIO_SIZE);
-		CU_ASSERT_PTR_NOT_NULL(REG(i).name);
+		UT_EQ(REG(i).offset < GVT_MMIO_SIZE, 1, "%s at 0x%x", REG(i).name,
+		      REG(i).offset);
 		for (j = i + 1; j < GVT_NUM_REGS; j++)
-			if (REG(i).offset == REG(j).offset)
-				UT_EQ(REG(j).offset, ~0u, "%s duplicates %s",
-				      REG(j).name, REG(i).name);
+			dups += REG(i).offset == REG(j).offset;
+		UT_EQ(dups, 0, "registers at the offset of %s", REG(i).name);
 	}
 }
 

@@ -23,9 +23,6 @@ static int (*const registrars[])(void) = {
 	vm_register_irq_suites,
 	vm_register_lifecycle_suites,
 	vm_register_work_suites,
-	vm_register_work_suites,
-	vm_register_bpf_suites,
-	vm_register_work_suites,
 	vm_register_bpf_suites,
 };
 
