@@ -20,7 +20,7 @@ LIB_SRCS   := $(wildcard userspace/lib/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
-.PHONY: all kmod bpf userspace unit unit-plain unit-san vmtest test demo lint \
+.PHONY: all kmod bpf userspace bench unit unit-plain unit-san vmtest test demo lint \
 	clean help check-env
 
 all: kmod bpf userspace
@@ -32,6 +32,7 @@ help:
 	@echo "make unit       CUnit tests natively, plain and under ASan/UBSan"
 	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
 	@echo "make test       unit + vmtest, with a closing summary"
+	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
 	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
 	@echo "make lint       checkpatch on the module sources"
 
@@ -75,7 +76,15 @@ $(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ -lbpf -lelf -lz
 
-userspace: $(B)/lib/libgvtvfio.a $(B)/bin/gvt-load
+$(B)/bin/gvtctl: $(B)/obj/userspace/gvtctl.o $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $^ -o $@
+
+$(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $< -o $@ -L$(B)/lib -lgvtvfio
+
+userspace: $(B)/lib/libgvtvfio.a $(B)/bin/gvt-load $(B)/bin/gvtctl
 
 # ---- tests -------------------------------------------------------------------
 $(B)/tests/unit-plain: $(UNIT_SRCS:%.c=$(B)/obj/%.o) $(MODEL_SRCS:%.c=$(B)/obj/%.o)
@@ -92,11 +101,11 @@ $(B)/tests/vm-suite: $(VM_SRCS:%.c=$(B)/obj/%.o) $(B)/lib/libgvtvfio.a
 
 unit-plain: $(B)/tests/unit-plain
 	@mkdir -p $(B)/results
-	$(B)/tests/unit-plain | tee $(B)/results/unit-plain.txt
+	$(B)/tests/unit-plain | tee $(B)/results/unit-plain.txt; exit $${PIPESTATUS[0]}
 
 unit-san: $(B)/tests/unit-san
 	@mkdir -p $(B)/results
-	$(B)/tests/unit-san | tee $(B)/results/unit-san.txt
+	$(B)/tests/unit-san | tee $(B)/results/unit-san.txt; exit $${PIPESTATUS[0]}
 
 unit: unit-plain unit-san
 
@@ -113,6 +122,9 @@ test:
 	$(MAKE) --no-print-directory vmtest || rc=1; \
 	tools/test-summary $(B)/results || rc=1; \
 	exit $$rc
+
+bench: kmod bpf userspace $(B)/tests/bench-mmio
+	tools/vm-run --timeout 900 --log $(B)/results/bench-console.log -- tools/bench
 
 demo: kmod userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus

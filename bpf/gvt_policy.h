@@ -21,4 +21,12 @@ extern int gvt_reg_write(struct gvt_mmio_access *a, __u32 offset,
 extern int gvt_raise_irq(struct gvt_mmio_access *a, __u32 bits) __ksym;
 extern __u32 gvt_vgpu_attr(struct gvt_mmio_access *a, __u32 attr) __ksym;
 
+/* kfuncs for gvt_sched_ops programs */
+extern bool gvt_vgpu_has_work(__u32 vgpu_id, __u32 engine) __ksym;
+extern __u32 gvt_vgpu_weight(__u32 vgpu_id) __ksym;
+
+/* vGPU ids a scheduling policy iterates over */
+#define GVT_FIRST_VGPU	1
+#define GVT_LAST_VGPU	GVT_MAX_VGPUS
+
 #endif /* GVT_POLICY_H */

@@ -64,6 +64,7 @@ struct gvt_vgpu {
 	struct eventfd_ctx *req_trigger;
 	bool intx_masked;
 	bool opened;			/* guest memory reachable (vfio_dma_rw) */
+	u8 *plane_buf;			/* plane region (gvt_display.c) */
 	struct gvt_model_env env;
 };
 
@@ -87,5 +88,16 @@ void gvt_engine_env_init(struct gvt_vgpu *vgpu);
 int gvt_engine_vgpu_add(struct gvt_vgpu *vgpu);
 void gvt_engine_vgpu_remove(struct gvt_vgpu *vgpu);
 void gvt_engine_set_weight(struct gvt_vgpu *vgpu, u32 weight);
+int gvt_engine_set_slice(struct gvt_vgpu *vgpu, u64 ns);
+u64 gvt_engine_slice(struct gvt_vgpu *vgpu);
+
+/* gvt_display.c: the display plane for the VMM */
+int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg);
+void gvt_display_region_info(struct vfio_region_info *info);
+ssize_t gvt_display_read(struct gvt_vgpu *vgpu, char __user *ubuf,
+			 size_t count, u64 off);
+int gvt_display_mmap(struct gvt_vgpu *vgpu, struct vm_area_struct *vma,
+		     u64 off);
+void gvt_display_free(struct gvt_vgpu *vgpu);
 
 #endif /* GVT_H */

@@ -39,6 +39,16 @@ static LIST_HEAD(gvt_mmio_policies);
 static u64 gvt_policy_seq;
 static DEFINE_STATIC_KEY_FALSE(gvt_mmio_hooked);
 
+/*
+ * Which register dwords some attached policy hooks: the union of their
+ * ranges, so an access nobody hooks costs one bit test. Rebuilt into the
+ * spare of two bitmaps and published with RCU, so a reader never sees a
+ * half-built one (which could let an access slip past a guard policy).
+ */
+#define GVT_MMIO_DWORDS	(GVT_MMIO_SIZE / 4)
+static unsigned long gvt_hooked_bits[2][BITS_TO_LONGS(GVT_MMIO_DWORDS)];
+static unsigned long __rcu *gvt_hooked_cur;
+
 /* the access record a hook gets, and the vGPU behind it for kfuncs */
 struct gvt_mmio_ctx {
 	struct gvt_mmio_access a;
@@ -93,6 +103,11 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 
 	if (!static_branch_unlikely(&gvt_mmio_hooked))
 		return GVT_MMIO_PASS;
+	rcu_read_lock();
+	if (!test_bit(off / 4, rcu_dereference(gvt_hooked_cur))) {
+		rcu_read_unlock();
+		return GVT_MMIO_PASS;
+	}
 
 	ctx.vgpu = vgpu;
 	ctx.a.vgpu_id = vgpu->model->p.id;
@@ -102,7 +117,6 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 	ctx.a.type_div = vgpu->model->p.type_div;
 	ctx.a.is_write = write;
 
-	rcu_read_lock();
 	preempt_disable();
 	this_cpu_write(gvt_mmio_cur, &ctx);
 	list_for_each_entry_rcu(p, &gvt_mmio_policies, node) {
@@ -253,16 +267,24 @@ __bpf_kfunc u32 gvt_vgpu_attr(struct gvt_mmio_access *a, u32 attr)
 
 __bpf_kfunc_end_defs();
 
-BTF_KFUNCS_START(gvt_mmio_kfunc_ids)
+/*
+ * Every kfunc of the module, for struct_ops programs: the kernel takes one
+ * set per module and program type. The MMIO ones act only on the access
+ * being offered, the scheduling ones (gvt_bpf_sched.c) only inside a
+ * scheduling op; elsewhere they refuse at run time.
+ */
+BTF_KFUNCS_START(gvt_kfunc_ids)
 BTF_ID_FLAGS(func, gvt_reg_read, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, gvt_reg_write, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, gvt_raise_irq, KF_TRUSTED_ARGS)
 BTF_ID_FLAGS(func, gvt_vgpu_attr, KF_TRUSTED_ARGS)
-BTF_KFUNCS_END(gvt_mmio_kfunc_ids)
+BTF_ID_FLAGS(func, gvt_vgpu_has_work)
+BTF_ID_FLAGS(func, gvt_vgpu_weight)
+BTF_KFUNCS_END(gvt_kfunc_ids)
 
-static const struct btf_kfunc_id_set gvt_mmio_kfunc_set = {
+static const struct btf_kfunc_id_set gvt_kfunc_set = {
 	.owner = THIS_MODULE,
-	.set = &gvt_mmio_kfunc_ids,
+	.set = &gvt_kfunc_ids,
 };
 
 /* ---- gvt_mmio_ops struct_ops -------------------------------------------- */
@@ -370,6 +392,33 @@ static int gvt_mmio_ops_validate(void *kdata)
 	return ops->read || ops->write ? 0 : -EINVAL;
 }
 
+/* caller holds gvt_policy_lock; publishes the union of hooked ranges */
+static void gvt_hooked_rebuild(void)
+{
+	unsigned long *cur = rcu_dereference_protected(gvt_hooked_cur,
+					lockdep_is_held(&gvt_policy_lock));
+	unsigned long *next = cur == gvt_hooked_bits[0] ?
+			      gvt_hooked_bits[1] : gvt_hooked_bits[0];
+	struct gvt_mmio_policy *p;
+	int i;
+
+	/* readers of the spare one, from before the last swap, are gone */
+	synchronize_rcu();
+	bitmap_zero(next, GVT_MMIO_DWORDS);
+	list_for_each_entry(p, &gvt_mmio_policies, node) {
+		const struct gvt_mmio_range *r = p->ops->ranges;
+
+		if (!r[0].end) {
+			bitmap_fill(next, GVT_MMIO_DWORDS);
+			break;
+		}
+		for (i = 0; i < GVT_MMIO_MAX_RANGES && r[i].end; i++)
+			bitmap_set(next, r[i].start / 4,
+				   DIV_ROUND_UP(r[i].end, 4) - r[i].start / 4);
+	}
+	rcu_assign_pointer(gvt_hooked_cur, next);
+}
+
 /* does policy @a run before @b? */
 static bool gvt_mmio_before(const struct gvt_mmio_policy *a,
 			    const struct gvt_mmio_policy *b)
@@ -426,6 +475,7 @@ static int gvt_mmio_ops_reg(void *kdata, struct bpf_link *link)
 	mutex_lock(&gvt_policy_lock);
 	p->seq = ++gvt_policy_seq;
 	gvt_mmio_insert(p);
+	gvt_hooked_rebuild();
 	static_branch_inc(&gvt_mmio_hooked);
 	mutex_unlock(&gvt_policy_lock);
 	pr_info("mmio policy %s attached (vgpu %u, priority %d)\n",
@@ -441,6 +491,7 @@ static void gvt_mmio_ops_unreg(void *kdata, struct bpf_link *link)
 	p = gvt_mmio_find(kdata);
 	if (p) {
 		list_del_rcu(&p->node);
+		gvt_hooked_rebuild();
 		static_branch_dec(&gvt_mmio_hooked);
 	}
 	mutex_unlock(&gvt_policy_lock);
@@ -475,6 +526,7 @@ static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 		list_del_rcu(&old->node);
 		gvt_mmio_insert(np);
 	}
+	gvt_hooked_rebuild();
 	mutex_unlock(&gvt_policy_lock);
 	pr_info("mmio policy %s replaced by %s\n", old->ops->name,
 		np->ops->name);
@@ -547,8 +599,9 @@ int gvt_bpf_init(void)
 {
 	int ret;
 
+	RCU_INIT_POINTER(gvt_hooked_cur, gvt_hooked_bits[0]);
 	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
-					&gvt_mmio_kfunc_set);
+					&gvt_kfunc_set);
 	ret = ret ?: register_bpf_struct_ops(&gvt_mmio_struct_ops,
 					     gvt_mmio_ops);
 	ret = ret ?: gvt_bpf_sched_init();

@@ -9,6 +9,9 @@ int gvt_bpf_init(void);
 int gvt_bpf_sched_init(void);
 int gvt_bpf_sched_show(char *buf, int len);
 int gvt_policy_name_cpy(char *dst, const char *src, size_t len);
+int gvt_sched_bench(u32 iters, u32 nr_vgpus, u64 *builtin_ns, u64 *bpf_ns);
+void gvt_bench_init(void);
+void gvt_bench_exit(void);
 int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write);
 ssize_t gvt_bpf_policies_show(char *buf);
 

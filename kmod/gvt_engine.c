@@ -26,6 +26,7 @@
 #include <linux/sched.h>
 #include <linux/wait.h>
 #include "gvt.h"
+#include "gvt_bpf_ops.h"
 
 static int gvt_env_dma_rw(void *priv, u64 iova, void *buf, size_t len,
 			  bool write)
@@ -125,6 +126,43 @@ void gvt_engine_set_weight(struct gvt_vgpu *vgpu, u32 weight)
 	spin_unlock(&p->sched_lock);
 }
 
+/**
+ * gvt_engine_set_slice() - override a vGPU's time slice
+ * @vgpu: the vGPU
+ * @ns: GVT_SCHED_SLICE_MIN_NS..GVT_SCHED_SLICE_MAX_NS, or 0 for the default
+ *
+ * Return: 0, or -ERANGE for a slice out of range.
+ */
+int gvt_engine_set_slice(struct gvt_vgpu *vgpu, u64 ns)
+{
+	struct gvt_parent *p = vgpu->parent;
+
+	if (ns && (ns < GVT_SCHED_SLICE_MIN_NS || ns > GVT_SCHED_SLICE_MAX_NS))
+		return -ERANGE;
+	spin_lock(&p->sched_lock);
+	gvt_sched_set_slice(&p->sched, vgpu->model->p.id, ns);
+	spin_unlock(&p->sched_lock);
+	return 0;
+}
+
+/**
+ * gvt_engine_slice() - a vGPU's time slice override
+ * @vgpu: the vGPU
+ *
+ * Return: the override in ns, 0 when the default applies.
+ */
+u64 gvt_engine_slice(struct gvt_vgpu *vgpu)
+{
+	struct gvt_parent *p = vgpu->parent;
+	u32 id = vgpu->model->p.id;
+	u64 ns;
+
+	spin_lock(&p->sched_lock);
+	ns = p->sched.v[id].slice_ns;
+	spin_unlock(&p->sched_lock);
+	return ns;
+}
+
 /* the engine is busy with a WORK command: GPU time passes */
 static void gvt_engine_occupy(u64 ns)
 {
@@ -171,6 +209,8 @@ static void gvt_engine_run_slice(struct gvt_parent *p, u32 engine,
 	spin_lock(&p->sched_lock);
 	gvt_sched_done(&p->sched, engine, pick->vgpu, now - start, more, now);
 	spin_unlock(&p->sched_lock);
+	/* GPU time, workloads and switches changed: tell the stats program */
+	gvt_stats_event(m->p.id, &m->stats);
 	mutex_unlock(&vgpu->lock);
 	wake_up(&p->sched_idle_wq);
 }

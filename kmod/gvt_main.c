@@ -223,6 +223,30 @@ static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RW(weight);
 
+/* the vGPU's scheduling time slice, us; 0 = the default (1 ms) */
+static ssize_t timeslice_us_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n",
+			  div_u64(gvt_engine_slice(dev_to_vgpu(dev)),
+				  NSEC_PER_USEC));
+}
+
+static ssize_t timeslice_us_store(struct device *dev,
+				  struct device_attribute *attr,
+				  const char *buf, size_t count)
+{
+	u32 us;
+	int ret;
+
+	ret = kstrtou32(buf, 0, &us);
+	if (ret)
+		return ret;
+	ret = gvt_engine_set_slice(dev_to_vgpu(dev), (u64)us * NSEC_PER_USEC);
+	return ret ? ret : count;
+}
+static DEVICE_ATTR_RW(timeslice_us);
+
 static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
@@ -258,6 +282,7 @@ static struct attribute *gvt_vgpu_attrs[] = {
 	&dev_attr_vgpu_id.attr,
 	&dev_attr_type.attr,
 	&dev_attr_weight.attr,
+	&dev_attr_timeslice_us.attr,
 	&dev_attr_status.attr,
 	&dev_attr_stats.attr,
 	NULL,
@@ -381,6 +406,7 @@ static int __init gvt_init(void)
 
 	pr_info("parent %s: aperture %u MiB, hidden %u MiB, %u fences, %u contexts\n",
 		GVT_PARENT_NAME, aperture_mb, hidden_mb, fences, contexts);
+	gvt_bench_init();
 	return 0;
 
 err_device:
@@ -409,6 +435,7 @@ static void __exit gvt_exit(void)
 {
 	struct gvt_parent *p = gvt_parent;
 
+	gvt_bench_exit();
 	/* removes every remaining vGPU; open ones hold a module reference */
 	mdev_unregister_parent(&p->mdev_parent);
 	gvt_parent = NULL;

@@ -98,6 +98,7 @@ static void gvt_vfio_release(struct vfio_device *vdev)
 	/* no engine may hold the vGPU once its memory goes */
 	gvt_engine_vgpu_remove(vgpu);
 	gvt_parent_release(vgpu->parent, vgpu);
+	gvt_display_free(vgpu);
 	vfree(vgpu->aperture);
 	vfree(vgpu->model);
 	mutex_destroy(&vgpu->lock);
@@ -171,6 +172,14 @@ static ssize_t gvt_vfio_rw(struct gvt_vgpu *vgpu, char __user *ubuf,
 	size_t done = 0;
 	int ret;
 
+	if (GVT_OFFSET_TO_INDEX(pos) == GVT_PLANE_REGION_INDEX) {
+		ssize_t n = write ? -EINVAL :
+			    gvt_display_read(vgpu, ubuf, count, off);
+
+		if (n > 0)
+			*ppos += n;
+		return n;
+	}
 	ret = gvt_index_to_space(GVT_OFFSET_TO_INDEX(pos), &sp);
 	if (ret)
 		return ret;
@@ -219,11 +228,13 @@ static int gvt_vfio_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	u64 ap = vgpu->model->p.aperture_size;
 	u64 off;
 
-	if (GVT_OFFSET_TO_INDEX(req_off) != VFIO_PCI_BAR2_REGION_INDEX)
-		return -EINVAL;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	off = req_off & GVT_OFFSET_MASK;
+	if (GVT_OFFSET_TO_INDEX(req_off) == GVT_PLANE_REGION_INDEX)
+		return gvt_display_mmap(vgpu, vma, off);
+	if (GVT_OFFSET_TO_INDEX(req_off) != VFIO_PCI_BAR2_REGION_INDEX)
+		return -EINVAL;
 	if (off >= ap || size > ap - off)
 		return -EINVAL;
 	return remap_vmalloc_range(vma, vgpu->aperture, off >> PAGE_SHIFT);
@@ -236,7 +247,8 @@ static int gvt_get_region_info(struct gvt_vgpu *vgpu, void __user *arg)
 
 	if (copy_from_user(&info, arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz || (info.index >= VFIO_PCI_NUM_REGIONS &&
+				   info.index != GVT_PLANE_REGION_INDEX))
 		return -EINVAL;
 
 	info.offset = GVT_INDEX_TO_OFFSET(info.index);
@@ -244,6 +256,9 @@ static int gvt_get_region_info(struct gvt_vgpu *vgpu, void __user *arg)
 	info.size = 0;
 	info.cap_offset = 0;
 	switch (info.index) {
+	case GVT_PLANE_REGION_INDEX:
+		gvt_display_region_info(&info);
+		break;
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 		info.size = GVT_CFG_SIZE;
 		info.flags = VFIO_REGION_INFO_FLAG_READ |
@@ -418,7 +433,8 @@ static long gvt_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		if (info.argsz < minsz)
 			return -EINVAL;
 		info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
-		info.num_regions = VFIO_PCI_NUM_REGIONS;
+		/* the PCI regions, then the display plane's */
+		info.num_regions = GVT_PLANE_REGION_INDEX + 1;
 		info.num_irqs = VFIO_PCI_NUM_IRQS;
 		return copy_to_user(uarg, &info, minsz) ? -EFAULT : 0;
 	}
@@ -428,6 +444,8 @@ static long gvt_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return gvt_get_irq_info(uarg);
 	case VFIO_DEVICE_SET_IRQS:
 		return gvt_set_irqs(vgpu, uarg);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return gvt_display_query(vgpu, uarg);
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&vgpu->lock);
 		gvt_model_reset(vgpu->model);

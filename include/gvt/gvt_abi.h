@@ -34,6 +34,15 @@
 #define GVT_DEFAULT_CONTEXTS		64
 #define GVT_MAX_VGPUS			GVT_MAX_DIV
 
+/*
+ * VFIO region of the display plane, after the standard PCI ones: what
+ * VFIO_DEVICE_QUERY_GFX_PLANE (region type) names. Each query copies the
+ * surface the plane points at into it (surface layout, offset 0); read
+ * it or mmap it. A plane larger than the region shows nothing.
+ */
+#define GVT_PLANE_REGION_INDEX		9	/* VFIO_PCI_NUM_REGIONS */
+#define GVT_PLANE_REGION_SIZE		(16u << 20)
+
 /* sysfs group under each mdev: /sys/bus/mdev/devices/<uuid>/gvt/ */
 #define GVT_SYSFS_GROUP			"gvt"
 

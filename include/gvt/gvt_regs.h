@@ -53,13 +53,17 @@
 #define GVT_REG_TIMESTAMP_LO		0x0010	/* RO: GPU clock, ns; LO latches HI */
 #define GVT_REG_TIMESTAMP_HI		0x0014	/* RO */
 #define GVT_REG_SCRATCH			0x0018	/* RW: free for the driver */
-#define GVT_REG_RESET			0x0020	/* WO: write GVT_RESET_KEY to reset */
+#define GVT_REG_RESET			0x0020	/* WO: GVT_RESET_KEY resets the GPU (not PCI config) */
 #define GVT_REG_STATUS			0x0024	/* RO: GVT_STATUS_* */
 #define GVT_REG_ERROR			0x0028	/* RO: last GVT_ERR_* */
 #define GVT_REG_ERROR_ADDR		0x002c	/* RO: address of the last error */
 #define GVT_REG_ERROR_COUNT		0x0030	/* RO: errors since reset */
 
-/* interrupts: ISR = live status, IIR = latched (write 1 to clear) */
+/*
+ * interrupts: IIR latches every interrupt raised (write 1 to clear); one is
+ * delivered when IIR & IER & ~IMR gains a bit. ISR is sticky: every
+ * interrupt raised since the last reset, for diagnosis.
+ */
 #define GVT_REG_IER			0x0100	/* RW: enable */
 #define GVT_REG_IMR			0x0104	/* RW: mask (1 = masked) */
 #define GVT_REG_IIR			0x0108	/* RW1C: identity */

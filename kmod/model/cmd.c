@@ -14,13 +14,15 @@
 #include "gvt_model.h"
 
 struct gvt_cmd_desc {
+	const char *name;
 	bool known;
 	u8 min_len;
 	u8 max_len;
 };
 
-#define GVT_CMD_DESC(name, op, minl, maxl) \
-	[op] = { .known = true, .min_len = (minl), .max_len = (maxl) },
+#define GVT_CMD_DESC(cmd, op, minl, maxl) \
+	[op] = { .name = #cmd, .known = true, .min_len = (minl),	\
+		 .max_len = (maxl) },
 static const struct gvt_cmd_desc gvt_cmd_descs[256] = {
 	GVT_CMD_LIST(GVT_CMD_DESC)
 };

@@ -103,7 +103,6 @@ struct gvt_model {
 	u8 cfg_wmask[GVT_CFG_SIZE];	/* bits a write may change */
 	u8 cfg_w1cmask[GVT_CFG_SIZE];	/* bits a write of 1 clears */
 	u32 regs[GVT_NUM_REGS];		/* by enum gvt_reg_index */
-	u32 ts_hi_latch;
 	u8 *aperture;			/* p.aperture_size bytes, client-owned */
 	struct gvt_vgpu_stats stats;
 	u64 gtt[GVT_GTT_ENTRIES];
@@ -128,7 +127,10 @@ int gvt_reg_lookup(u32 offset);
 
 int gvt_model_init(struct gvt_model *m, const struct gvt_vgpu_params *p,
 		   const struct gvt_model_env *env, u8 *aperture);
+/* function-level reset (VFIO_DEVICE_RESET, close): GPU and PCI config */
 void gvt_model_reset(struct gvt_model *m);
+/* GPU reset (the RESET register): registers, GTT, engines; config kept */
+void gvt_model_gpu_reset(struct gvt_model *m);
 
 /* size of an address space in bytes (0 for an unknown space) */
 u64 gvt_model_space_size(const struct gvt_model *m, enum gvt_space sp);
@@ -214,6 +216,26 @@ void gvt_engines_reset(struct gvt_model *m);
 /* records an error, raises its interrupts, fails the vGPU past the limit */
 void gvt_model_error(struct gvt_model *m, u32 engine,
 		     const struct gvt_cmd_error *err);
+
+/* ---- display plane (plane.c) ---- */
+
+struct gvt_plane_info {
+	u32 format;			/* GVT_PLANE_FORMAT_* */
+	u32 surf;			/* graphics address */
+	u32 width, height, stride;	/* pixels, pixels, bytes */
+	u64 size;			/* stride * height */
+};
+
+/*
+ * The plane as the guest programmed it: 0, -ENOENT when disabled, -EINVAL
+ * when its registers do not describe a surface inside the vGPU's memory
+ * of at most @max_size bytes (*@pi is zeroed then).
+ */
+int gvt_plane_get(const struct gvt_model *m, struct gvt_plane_info *pi,
+		  u64 max_size);
+/* copies the surface, row by row, to @dst (@dst_size bytes); 0 or -EFAULT */
+int gvt_plane_copy(struct gvt_model *m, const struct gvt_plane_info *pi,
+		   u8 *dst, u64 dst_size, u32 *fault);
 
 static inline u32 gvt_reg(const struct gvt_model *m, enum gvt_reg_index i)
 {

@@ -62,7 +62,7 @@ void gvt_model_raise_irq(struct gvt_model *m, u32 bits)
 {
 	u32 before = gvt_irq_live(m);
 
-	m->regs[GVT_REGIDX_ISR] |= bits;
+	m->regs[GVT_REGIDX_ISR] |= bits & GVT_IRQ_ALL;
 	m->regs[GVT_REGIDX_IIR] |= bits & GVT_IRQ_ALL;
 	if (gvt_irq_live(m) & ~before) {
 		m->stats.interrupts++;
@@ -87,7 +87,7 @@ static void gvt_reg_action(struct gvt_model *m, int idx, u32 val,
 	switch (idx) {
 	case GVT_REGIDX_RESET:
 		if (val == GVT_RESET_KEY)
-			gvt_model_reset(m);
+			gvt_model_gpu_reset(m);
 		else
 			m->regs[idx] = 0;
 		break;

@@ -48,19 +48,29 @@ int gvt_model_init(struct gvt_model *m, const struct gvt_vgpu_params *p,
 	return 0;
 }
 
-/* Device reset: every register back to its documented reset value. */
-void gvt_model_reset(struct gvt_model *m)
+/*
+ * GPU reset, what the driver asks for through the RESET register: every
+ * register back to its documented reset value, GTT cleared, engines idle.
+ * The PCI function is untouched: the VMM wrote the guest's MSI setup
+ * through and will not write it again.
+ */
+void gvt_model_gpu_reset(struct gvt_model *m)
 {
 	u32 i;
 
 	for (i = 0; i < GVT_NUM_REGS; i++)
 		m->regs[i] = gvt_reg_table[i].reset;
 	gvt_pvinfo_fill(m);
-	m->ts_hi_latch = 0;
 	memset(m->gtt, 0, sizeof(m->gtt));
 	gvt_engines_reset(m);
-	gvt_cfg_reset(m);
 	m->stats.resets++;
+}
+
+/* Device (function-level) reset: the GPU and its PCI function. */
+void gvt_model_reset(struct gvt_model *m)
+{
+	gvt_model_gpu_reset(m);
+	gvt_cfg_reset(m);
 }
 
 u64 gvt_model_space_size(const struct gvt_model *m, enum gvt_space sp)
@@ -145,6 +155,8 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 
 	if (!size || off >= size || len > size - off)
 		return -EINVAL;
+	if (!len)
+		return 0;
 
 	if (sp == GVT_SPACE_BAR2) {
 		if (write)

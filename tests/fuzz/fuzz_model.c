@@ -17,7 +17,7 @@
  *     -Iinclude -Ikmod/model tests/fuzz/fuzz_model.c kmod/model/[a-z]*.c \
  *     -o build/fuzz/fuzz_model
  *
- * Run: build/fuzz/fuzz_model -max_total_time=60 build/fuzz/corpus
+ * Run: build/fuzz/fuzz_model -max_total_time=60 build/fuzz/fuzz_model-corpus
  * Reproduce a crash: build/fuzz/fuzz_model crash-<sha1>
  *
  * Input layout: byte 0 configures the vGPU (aperture size, whether an MMIO

@@ -16,8 +16,11 @@ extern CU_TestInfo ut_cfg_tests[];
 extern CU_TestInfo ut_mmio_tests[];
 extern CU_TestInfo ut_hook_tests[];
 extern CU_TestInfo ut_irq_tests[];
-extern CU_TestInfo ut_gtt_tests[];
+extern CU_TestInfo ut_gtt_window_tests[];
 extern CU_TestInfo ut_aperture_tests[];
+extern CU_TestInfo ut_cmd_tests[];
+extern CU_TestInfo ut_gtt_exec_tests[];
+extern CU_TestInfo ut_sched_tests[];
 
 /* helpers.c */
 int ut_suite_init(void);
@@ -33,8 +36,11 @@ static CU_SuiteInfo suites[] = {
 	SUITE("register file", ut_mmio_tests),
 	SUITE("MMIO hook", ut_hook_tests),
 	SUITE("interrupts", ut_irq_tests),
-	SUITE("GTT window", ut_gtt_tests),
+	SUITE("GTT window", ut_gtt_window_tests),
 	SUITE("aperture", ut_aperture_tests),
+	SUITE("command scanner and engines", ut_cmd_tests),
+	SUITE("GTT translation", ut_gtt_exec_tests),
+	SUITE("scheduler", ut_sched_tests),
 	CU_SUITE_INFO_NULL,
 };
 

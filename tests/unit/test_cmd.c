@@ -546,7 +546,9 @@ static void test_batches(void)
 	expect_refused((const u32[]){ GVT_CMD_BATCH_START,
 				      wt_ga(WT_BATCH + 4096) }, 2,
 		       GVT_ERR_BATCH_SIZE);
-	/* a batch running off the end of the vGPU's memory */
+	/* a batch running off the end of the vGPU's memory (NOOPs there) */
+	wt_m->gtt[(wt_m->p.hidden_base + wt_m->p.hidden_size) / GVT_PAGE_SIZE - 1] =
+		(WT_IOVA + WT_MEM_SIZE - GVT_PAGE_SIZE) | GVT_PTE_VALID;
 	expect_refused((const u32[]){ GVT_CMD_BATCH_START,
 				      wt_m->p.hidden_base +
 				      wt_m->p.hidden_size - 8 }, 2,
@@ -614,6 +616,49 @@ static void test_plane_flip_lri(void)
 	CU_ASSERT(wt_mmio_rd(GVT_REG_IIR) & GVT_IRQ_PLANE_FLIP);
 }
 
+static void test_plane(void)
+{
+	struct gvt_plane_info pi;
+	static u8 out[64 * 4096];
+	u32 fault = 0, y;
+
+	wt_fresh();
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), -ENOENT);
+	for (y = 0; y < 30; y++)
+		*wt_u32(WT_SURF + y * 256 + 4 * 39) = y + 1;
+	wt_mmio_wr(GVT_REG_PLANE_SURF, wt_ga(WT_SURF));
+	wt_mmio_wr(GVT_REG_PLANE_WIDTH, 40);
+	wt_mmio_wr(GVT_REG_PLANE_HEIGHT, 30);
+	wt_mmio_wr(GVT_REG_PLANE_STRIDE, 256);
+	wt_mmio_wr(GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE);
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), 0);
+	CU_ASSERT_EQUAL(pi.size, 256 * 30);
+	CU_ASSERT_EQUAL(gvt_plane_copy(wt_m, &pi, out, sizeof(out), &fault), 0);
+	for (y = 0; y < 30; y++)
+		CU_ASSERT_EQUAL(*(u32 *)(out + y * 256 + 4 * 39), y + 1);
+	/* too big for the region, outside the vGPU, bad format, stride */
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, 256 * 29), -EINVAL);
+	CU_ASSERT_EQUAL(pi.size, 0);
+	CU_ASSERT_EQUAL(gvt_plane_copy(wt_m, &pi, out, 16, &fault), 0);
+	wt_mmio_wr(GVT_REG_PLANE_SURF, wt_m->p.hidden_base + wt_m->p.hidden_size -
+		   4096);
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), -EINVAL);
+	wt_mmio_wr(GVT_REG_PLANE_SURF, wt_ga(WT_SURF));
+	wt_mmio_wr(GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE |
+		   (3 << GVT_PLANE_CTL_FORMAT_SHIFT));
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), -EINVAL);
+	wt_mmio_wr(GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE);
+	wt_mmio_wr(GVT_REG_PLANE_STRIDE, 128);
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), -EINVAL);
+	/* an unmapped page in the surface: the copy faults cleanly */
+	wt_mmio_wr(GVT_REG_PLANE_STRIDE, 256);
+	CU_ASSERT_EQUAL(gvt_plane_get(wt_m, &pi, sizeof(out)), 0);
+	wt_m->gtt[(wt_ga(WT_SURF) + 4096) / GVT_PAGE_SIZE] = 0;
+	CU_ASSERT_EQUAL(gvt_plane_copy(wt_m, &pi, out, sizeof(out), &fault),
+			-EFAULT);
+	CU_ASSERT_EQUAL(fault, wt_ga(WT_SURF) + 4096);
+}
+
 CU_TestInfo ut_cmd_tests[] = {
 	{ "command lengths", test_lengths },
 	{ "unknown opcodes", test_unknown_opcodes },
@@ -631,5 +676,6 @@ CU_TestInfo ut_cmd_tests[] = {
 	{ "long workloads are split", test_long_ring },
 	{ "reset and ring CTL mid-workload", test_reset_mid_workload },
 	{ "plane flip by LRI", test_plane_flip_lri },
+	{ "display plane checks and copy", test_plane },
 	CU_TEST_INFO_NULL,
 };

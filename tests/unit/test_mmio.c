@@ -5,6 +5,7 @@
  * to GVT_REG_LIST is covered without touching this file.
  */
 #include <stdint.h>
+#include <linux/pci_regs.h>
 #include <CUnit/CUnit.h>
 #include "gvt_model.h"
 
@@ -411,6 +412,36 @@ static void test_reset_register(void)
 	CU_ASSERT_EQUAL(ut_m->stats.resets, 2);
 }
 
+/*
+ * The RESET register resets the GPU, not the PCI function: the guest's
+ * PCI view (memory decoding, bus mastering, MSI enable and routing) is
+ * the VMM's and the guest OS's, and nobody re-programs it after a driver
+ * resets its GPU. The module delivers interrupts by the MSI enable bit of
+ * the model's config space (gvt_vfio.c, gvt_env_irq), so clearing it here
+ * would silently lose every interrupt after a guest GPU reset.
+ */
+static void test_reset_keeps_pci_config(void)
+{
+	const u16 cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	u8 before[GVT_CFG_SIZE];
+	u32 msi = GVT_CFG_MSI_OFFSET;
+
+	ut_fresh();
+	ut_wr(GVT_SPACE_CFG, PCI_COMMAND, 2, cmd);
+	ut_wr(GVT_SPACE_CFG, msi + PCI_MSI_ADDRESS_LO, 4, 0xfee00000);
+	ut_wr(GVT_SPACE_CFG, msi + PCI_MSI_DATA_64, 2, 0x4021);
+	ut_wr(GVT_SPACE_CFG, msi + PCI_MSI_FLAGS, 2, PCI_MSI_FLAGS_ENABLE);
+	ut_wr(GVT_SPACE_CFG, msi + PCI_MSI_MASK_64, 4, 1);
+	memcpy(before, ut_m->cfg, sizeof(before));
+
+	wr(GVT_REG_RESET, 4, GVT_RESET_KEY);
+	CU_ASSERT_EQUAL(ut_m->stats.resets, 1);
+	CU_ASSERT_EQUAL(ut_rd(GVT_SPACE_CFG, PCI_COMMAND, 2), cmd);
+	CU_ASSERT_TRUE(gvt_model_msi_enabled(ut_m));
+	CU_ASSERT_TRUE(gvt_model_msi_masked(ut_m));
+	CU_ASSERT_EQUAL(memcmp(before, ut_m->cfg, sizeof(before)), 0);
+}
+
 static void test_reset_wrong_key(void)
 {
 	static const u32 keys[] = {
@@ -644,6 +675,7 @@ CU_TestInfo ut_mmio_tests[] = {
 	{ "unknown offsets", test_unknown_offsets },
 	{ "statistics", test_mmio_stats },
 	{ "RESET with the key", test_reset_register },
+	{ "RESET keeps the PCI config", test_reset_keeps_pci_config },
 	{ "RESET with a wrong key", test_reset_wrong_key },
 	{ "TIMESTAMP latches HI", test_timestamp },
 	{ "uncounted get/put accessors", test_get_put },

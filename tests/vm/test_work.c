@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 
@@ -368,6 +369,22 @@ static void test_many_requests(void)
 	vm_note("%u requests, %llu MSIs, %llu workloads", n,
 		(unsigned long long)msis,
 		(unsigned long long)wk_stat(g, "workloads_completed"));
+
+	/* one request at a time, IIR acked each time: one MSI each, none lost */
+	msis = 0;
+	for (i = 0; i < 50; i++) {
+		wk_emit(g, i % 2, (uint32_t[]){ GVT_CMD_STORE_DWORD,
+						ga(g, WK_DATA), i }, 3);
+		CU_ASSERT(wk_wait(g, i % 2, wk_submit(g, i % 2), &msis) != 0);
+	}
+	/* the last MSI may still sit in the eventfd: collect it */
+	if (vm_wait_readable(g->efd, 100) > 0) {
+		uint64_t c = 0;
+
+		vm_eventfd_read(g->efd, &c);
+		msis += c;
+	}
+	VM_EQ(msis, 50);
 	wk_teardown_all();
 }
 
@@ -712,6 +729,147 @@ static void test_weighted_shares(void)
 	wk_teardown_all();
 }
 
+/* close and remove vGPUs while their engines are busy: nothing leaks or hangs */
+static void test_close_busy(void)
+{
+	uint64_t t0;
+	unsigned int i, k;
+
+	for (i = 0; i < 3; i++) {
+		if (VM_OK_FATAL(NULL, wk_setup(&wk[i], 8)) == false)
+			return;
+		for (k = 0; k < 20; k++) {
+			wk_emit(&wk[i], k % 2, (uint32_t[]){ GVT_CMD_WORK,
+							     GVT_WORK_MAX_NS }, 2);
+			wk_emit(&wk[i], k % 2, (uint32_t[]){
+				GVT_CMD_FILL_RECT, ga(&wk[i], WK_SURF_A), 4096,
+				GVT_RECT_SIZE(1024, 256), k }, 5);
+		}
+		wk_submit(&wk[i], 0);
+		wk_submit(&wk[i], 1);
+	}
+	usleep(50 * 1000);
+	t0 = vm_now_ms();
+	/*
+	 * One vGPU loses its memory under the engine first (the VMM unmaps
+	 * it): its work faults instead of touching anything else.
+	 */
+	munmap(wk[0].mem, WK_MEM_SIZE);
+	wk[0].mem = NULL;
+	usleep(20 * 1000);
+	for (i = 0; i < 3; i++)
+		wk_teardown(&wk[i]);
+	vm_note("closed and removed 3 busy vGPUs in %llu ms",
+		(unsigned long long)(vm_now_ms() - t0));
+	CU_ASSERT(vm_now_ms() - t0 < 2000);
+	/* the engines serve a new vGPU at once */
+	if (VM_OK_FATAL(NULL, wk_setup(&wk[0], 8)) == false)
+		return;
+	wk_emit(&wk[0], 0, (uint32_t[]){ GVT_CMD_STORE_DWORD,
+					 ga(&wk[0], WK_DATA), 5 }, 3);
+	CU_ASSERT(wk_wait(&wk[0], 0, wk_submit(&wk[0], 0), NULL) != 0);
+	VM_EQ(*u32p(&wk[0], WK_DATA), 5);
+	wk_teardown_all();
+}
+
+static int query_plane(struct wk_gpu *g, struct vfio_device_gfx_plane_info *pl,
+		       uint32_t flags, uint32_t type)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->argsz = sizeof(*pl);
+	pl->flags = flags;
+	pl->drm_plane_type = type;
+	return ioctl(g->v.d.device, VFIO_DEVICE_QUERY_GFX_PLANE, pl) ? -errno : 0;
+}
+
+/* a surface drawn by the GPU, shown through QUERY_GFX_PLANE, then a flip */
+static void test_display_plane(void)
+{
+	struct vfio_device_gfx_plane_info pl;
+	struct vfio_region_info ri;
+	uint32_t w = 320, h = 200, stride = 1280, x, y, bad = 0, s;
+	uint8_t *map;
+
+	if (VM_OK_FATAL(NULL, wk_setup(&wk[0], 8)) == false)
+		return;
+	struct wk_gpu *g = &wk[0];
+
+	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_PROBE |
+				VFIO_GFX_PLANE_TYPE_REGION, 0));
+	VM_ERR(query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_PROBE |
+			   VFIO_GFX_PLANE_TYPE_DMABUF, 0), EINVAL);
+	/* disabled: nothing to show */
+	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
+	VM_EQ(pl.size, 0);
+
+	/* the GPU draws two frames: a gradient of fills and a copy */
+	for (y = 0; y < 4; y++) {
+		uint32_t cmd[] = {
+			GVT_CMD_FILL_RECT, ga(g, WK_SURF_A + y * 50 * stride), stride,
+			GVT_RECT_SIZE(w, 50), 0x00102030 * (y + 1),
+		};
+
+		wk_emit(g, 0, cmd, 5);
+	}
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_FILL_RECT, ga(g, WK_SURF_B), stride,
+				    GVT_RECT_SIZE(w, h), 0x00ff00ff }, 5);
+	s = wk_submit(g, 0);
+	CU_ASSERT_FATAL(wk_wait(g, 0, s, NULL) != 0);
+	mmio_wr(g, GVT_REG_PLANE_SURF, ga(g, WK_SURF_A));
+	mmio_wr(g, GVT_REG_PLANE_WIDTH, w);
+	mmio_wr(g, GVT_REG_PLANE_HEIGHT, h);
+	mmio_wr(g, GVT_REG_PLANE_STRIDE, stride);
+	mmio_wr(g, GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE |
+		(GVT_PLANE_FORMAT_XRGB8888 << GVT_PLANE_CTL_FORMAT_SHIFT));
+
+	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
+	VM_EQ(pl.drm_format, 0x34325258);	/* DRM_FORMAT_XRGB8888 "XR24" */
+	VM_EQ(pl.width, w);
+	VM_EQ(pl.height, h);
+	VM_EQ(pl.stride, stride);
+	VM_EQ(pl.size, (uint64_t)stride * h);
+	VM_EQ(pl.region_index, GVT_PLANE_REGION_INDEX);
+	/* the cursor plane: none */
+	{
+		struct vfio_device_gfx_plane_info cur;
+
+		VM_OK(NULL, query_plane(g, &cur, VFIO_GFX_PLANE_TYPE_REGION, 2));
+		VM_EQ(cur.size, 0);
+	}
+	VM_OK_FATAL(&g->v.d, gvt_vfio_region_info(&g->v.d, pl.region_index, &ri));
+	CU_ASSERT(ri.flags & VFIO_REGION_INFO_FLAG_MMAP);
+	CU_ASSERT(ri.size >= pl.size);
+	VM_OK_FATAL(&g->v.d, gvt_vfio_mmap_region(&g->v.d, pl.region_index, 0,
+						  ri.size, PROT_READ,
+						  (void **)&map));
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			bad += *(uint32_t *)(map + y * stride + 4 * x) !=
+			       0x00102030 * (y / 50 + 1);
+	VM_EQ(bad, 0);
+
+	/* a flip from the ring: the next query shows the other surface */
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_LRI(1), GVT_REG_PLANE_SURF,
+				    ga(g, WK_SURF_B) }, 3);
+	s = wk_submit(g, 0);
+	CU_ASSERT(wk_wait(g, 0, s, NULL) & GVT_IRQ_PLANE_FLIP);
+	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
+	bad = 0;
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++)
+			bad += *(uint32_t *)(map + y * stride + 4 * x) != 0x00ff00ff;
+	VM_EQ(bad, 0);
+	/* pread sees the same */
+	VM_EQ(gvt_vfio_region_read(&g->v.d, pl.region_index, 4 * 5, &x, 4), 4);
+	VM_EQ(x, 0x00ff00ff);
+	/* a plane pointing outside the vGPU's memory shows nothing */
+	mmio_wr(g, GVT_REG_PLANE_SURF, g->hid - 0x100000);
+	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
+	VM_EQ(pl.size, 0);
+	munmap(map, ri.size);
+	wk_teardown_all();
+}
+
 static int work_init(void)
 {
 	unsigned int i;
@@ -739,6 +897,8 @@ int vm_register_work_suites(void)
 		{ "one vGPU fails, two complete", test_failure_isolation },
 		{ "reset mid-workload", test_reset_mid_workload },
 		{ "weighted sharing 1:2:4", test_weighted_shares },
+		{ "display plane: QUERY_GFX_PLANE, region, flip", test_display_plane },
+		{ "close and remove with work in flight", test_close_busy },
 		{ NULL, NULL }
 	};
 

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gvt-bpf: the display of a vGPU for the VMM. VFIO_DEVICE_QUERY_GFX_PLANE
+ * (region type, as QEMU's display=on uses it) answers with the plane the
+ * guest programmed, after copying its surface out of guest memory through
+ * the GTT into the plane region (GVT_PLANE_REGION_INDEX), which the VMM
+ * mmaps or reads. A copy rather than a mapping of guest pages: the surface
+ * may be scattered over any pages the GTT names, and a snapshot taken at
+ * query time is what a display refresh needs.
+ */
+#include <linux/vmalloc.h>
+#include <linux/uaccess.h>
+#include <linux/mm.h>
+#include <drm/drm_fourcc.h>
+#include <drm/drm_plane.h>
+#include "gvt.h"
+
+/* the plane region comes right after the standard PCI regions */
+static_assert(GVT_PLANE_REGION_INDEX == VFIO_PCI_NUM_REGIONS);
+
+/* the region's buffer, allocated on first use; caller holds vgpu->lock */
+static u8 *gvt_display_buf(struct gvt_vgpu *vgpu)
+{
+	if (!vgpu->plane_buf)
+		vgpu->plane_buf = vmalloc_user(GVT_PLANE_REGION_SIZE);
+	return vgpu->plane_buf;
+}
+
+/**
+ * gvt_display_query() - VFIO_DEVICE_QUERY_GFX_PLANE
+ * @vgpu: the vGPU
+ * @arg: user's struct vfio_device_gfx_plane_info
+ *
+ * Probing accepts the region type only. A query of the primary plane
+ * refreshes the plane region and describes the surface; a disabled or
+ * invalid plane, and the cursor plane (there is none), are described with
+ * size 0, which a VMM takes as "nothing to show".
+ *
+ * Return: 0 or a negative errno.
+ */
+int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
+					  region_index);
+	struct vfio_device_gfx_plane_info plane;
+	struct gvt_plane_info pi;
+	u32 fault;
+	u8 *buf;
+	int ret = 0;
+
+	if (copy_from_user(&plane, arg, minsz))
+		return -EFAULT;
+	if (plane.argsz < minsz)
+		return -EINVAL;
+	if (plane.flags & VFIO_GFX_PLANE_TYPE_PROBE)
+		return plane.flags == (VFIO_GFX_PLANE_TYPE_PROBE |
+				       VFIO_GFX_PLANE_TYPE_REGION) ? 0 : -EINVAL;
+	if (plane.flags != VFIO_GFX_PLANE_TYPE_REGION)
+		return -EINVAL;
+
+	plane.drm_format = 0;
+	plane.drm_format_mod = 0;
+	plane.width = 0;
+	plane.height = 0;
+	plane.stride = 0;
+	plane.size = 0;
+	plane.x_pos = 0;
+	plane.y_pos = 0;
+	plane.x_hot = 0;
+	plane.y_hot = 0;
+	plane.region_index = GVT_PLANE_REGION_INDEX;
+	if (plane.drm_plane_type != DRM_PLANE_TYPE_PRIMARY)
+		goto out;
+
+	mutex_lock(&vgpu->lock);
+	buf = gvt_display_buf(vgpu);
+	if (!buf) {
+		ret = -ENOMEM;
+	} else if (!gvt_plane_get(vgpu->model, &pi, GVT_PLANE_REGION_SIZE) &&
+		   !gvt_plane_copy(vgpu->model, &pi, buf, GVT_PLANE_REGION_SIZE,
+				   &fault)) {
+		plane.drm_format = DRM_FORMAT_XRGB8888;
+		plane.width = pi.width;
+		plane.height = pi.height;
+		plane.stride = pi.stride;
+		plane.size = pi.size;
+	}
+	mutex_unlock(&vgpu->lock);
+	if (ret)
+		return ret;
+out:
+	return copy_to_user(arg, &plane, minsz) ? -EFAULT : 0;
+}
+
+/**
+ * gvt_display_region_info() - describe the plane region
+ * @info: filled except offset, which the caller sets
+ */
+void gvt_display_region_info(struct vfio_region_info *info)
+{
+	info->size = GVT_PLANE_REGION_SIZE;
+	info->flags = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_MMAP;
+}
+
+/**
+ * gvt_display_read() - read the plane region
+ * @vgpu: the vGPU
+ * @ubuf: user buffer
+ * @count: bytes
+ * @off: offset in the region
+ *
+ * Return: bytes read or a negative errno.
+ */
+ssize_t gvt_display_read(struct gvt_vgpu *vgpu, char __user *ubuf,
+			 size_t count, u64 off)
+{
+	ssize_t ret = count;
+	u8 *buf;
+
+	if (!count || off >= GVT_PLANE_REGION_SIZE ||
+	    count > GVT_PLANE_REGION_SIZE - off)
+		return -EINVAL;
+	mutex_lock(&vgpu->lock);
+	buf = gvt_display_buf(vgpu);
+	if (!buf)
+		ret = -ENOMEM;
+	else if (copy_to_user(ubuf, buf + off, count))
+		ret = -EFAULT;
+	mutex_unlock(&vgpu->lock);
+	return ret;
+}
+
+/**
+ * gvt_display_mmap() - map the plane region
+ * @vgpu: the vGPU
+ * @vma: the user mapping, read-only
+ * @off: offset in the region
+ *
+ * Return: 0 or a negative errno.
+ */
+int gvt_display_mmap(struct gvt_vgpu *vgpu, struct vm_area_struct *vma,
+		     u64 off)
+{
+	u64 size = vma->vm_end - vma->vm_start;
+	u8 *buf;
+	int ret;
+
+	if (vma->vm_flags & VM_WRITE)
+		return -EINVAL;
+	if (off >= GVT_PLANE_REGION_SIZE || size > GVT_PLANE_REGION_SIZE - off)
+		return -EINVAL;
+	mutex_lock(&vgpu->lock);
+	buf = gvt_display_buf(vgpu);
+	ret = buf ? remap_vmalloc_range(vma, buf, off >> PAGE_SHIFT) : -ENOMEM;
+	mutex_unlock(&vgpu->lock);
+	return ret;
+}
+
+/**
+ * gvt_display_free() - free the plane region at release
+ * @vgpu: the vGPU, no longer mapped by anyone
+ */
+void gvt_display_free(struct gvt_vgpu *vgpu)
+{
+	vfree(vgpu->plane_buf);
+	vgpu->plane_buf = NULL;
+}

@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * VM suite: the gvtctl operator tool, run as a program the way an operator
+ * runs it, its output and exit status checked against what sysfs and the
+ * device itself say. Exit status 2 (bad command line) must leave the
+ * system untouched; 1 is a refusal by the system.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "vm_common.h"
+
+static char gvtctl[PATH_MAX + 16];	/* build/bin/gvtctl */
+static char gvtload[PATH_MAX + 16];	/* build/bin/gvt-load */
+static char bpf_dir[PATH_MAX + 16];	/* build/bpf */
+static char out[16384];			/* output of the last command */
+
+/* vGPUs gvtctl created: the library's bookkeeping does not know them */
+#define MAX_MADE	16
+static char made[MAX_MADE][GVT_UUID_STR_LEN];
+
+static struct vm_dev dev_a, dev_b;
+
+/* runs a shell command, keeps its output (stdout and stderr) in out[] */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < sizeof(out) - 1) {
+		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+#define CTL(args, ...)	run("%s " args, gvtctl, ##__VA_ARGS__)
+
+/* asserts that out[] contains @s; shows the output when it does not */
+static bool out_has(const char *s, bool want, const char *file,
+		    unsigned int line)
+{
+	char msg[512];
+	bool ok = (strstr(out, s) != NULL) == want;
+
+	snprintf(msg, sizeof(msg), "output %s \"%s\"",
+		 want ? "contains" : "lacks", s);
+	if (!ok)
+		vm_note("%s failed; the output was:\n%s", msg, out);
+	return CU_assertImplementation(ok, line, msg, file, "", false);
+}
+#define OUT_HAS(s)	out_has((s), true, __FILE__, __LINE__)
+#define OUT_LACKS(s)	out_has((s), false, __FILE__, __LINE__)
+
+/* the line of out[] that contains @key, at most @size bytes, or "" */
+static const char *line_with(const char *key, char *buf, size_t size)
+{
+	const char *p = strstr(out, key), *start, *end;
+	size_t len;
+
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	for (start = p; start > out && start[-1] != '\n'; start--)
+		;
+	end = strchr(p, '\n');
+	len = end ? (size_t)(end - start) : strlen(start);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, start, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void remember(const char *uuid)
+{
+	int i;
+
+	for (i = 0; i < MAX_MADE; i++) {
+		if (!made[i][0]) {
+			snprintf(made[i], sizeof(made[i]), "%s", uuid);
+			return;
+		}
+	}
+	vm_note("more than %d vGPUs made by gvtctl in one test", MAX_MADE);
+}
+
+static void forget_made(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_MADE; i++) {
+		if (made[i][0] && gvt_mdev_exists(made[i]))
+			gvt_mdev_remove(made[i]);
+		made[i][0] = '\0';
+	}
+}
+
+/* gvtctl create ARGS, which must print a UUID; it is copied to @uuid */
+static bool ctl_create(const char *args, char uuid[GVT_UUID_STR_LEN])
+{
+	int rc = CTL("create %s", args);
+	size_t len = strcspn(out, "\n");
+
+	uuid[0] = '\0';
+	if (!VM_EQ(rc, 0) || !VM_EQ(len, GVT_UUID_STR_LEN - 1)) {
+		vm_note("gvtctl create %s: %s", args, out);
+		return false;
+	}
+	memcpy(uuid, out, len);
+	uuid[len] = '\0';
+	remember(uuid);
+	return true;
+}
+
+static long vgpu_attr(const char *uuid, const char *attr)
+{
+	char path[PATH_MAX];
+	long v = -1;
+
+	if (gvt_mdev_path(uuid, attr, path, sizeof(path)) ||
+	    gvt_sysfs_read_long(path, &v))
+		return -1;
+	return v;
+}
+
+/* a counter of one vGPU from its sysfs stats */
+static unsigned long long stat_of(const char *uuid, const char *name)
+{
+	char path[PATH_MAX], line[128];
+	unsigned long long val = ~0ull;
+	size_t len = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/stats", GVT_MDEV_DEVICES_DIR,
+		 uuid, GVT_SYSFS_GROUP);
+	f = fopen(path, "r");
+	if (!f)
+		return val;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ' ')
+			val = strtoull(line + len, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+static int unload_all(void)
+{
+	return run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s --unload \"$(basename \"$d\")\"; done; true",
+		   gvtload);
+}
+
+static int gvtctl_init(void)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	/* .../build/tests/vm-suite: two levels up is build/ */
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(exe, '/');
+		if (!slash)
+			return -1;
+		*slash = '\0';
+	}
+	snprintf(gvtctl, sizeof(gvtctl), "%s/bin/gvtctl", exe);
+	snprintf(gvtload, sizeof(gvtload), "%s/bin/gvt-load", exe);
+	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", exe);
+	if (access(gvtctl, X_OK)) {
+		printf("\n  %s missing: make userspace\n", gvtctl);
+		return -1;
+	}
+	unload_all();
+	return 0;
+}
+
+static int gvtctl_cleanup(void)
+{
+	forget_made();
+	unload_all();
+	return vm_suite_cleanup();
+}
+
+static void gvtctl_teardown(void)
+{
+	forget_made();
+	vm_test_teardown();
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_usage(void)
+{
+	VM_EQ(CTL("--help"), 0);
+	OUT_HAS("usage: gvtctl COMMAND");
+	OUT_HAS("set-weight UUID N");
+	VM_EQ(CTL("help"), 0);
+	VM_EQ(run("%s", gvtctl), 2);
+	OUT_HAS("no command given");
+	VM_EQ(CTL("frobnicate"), 2);
+	OUT_HAS("unknown command 'frobnicate'");
+	VM_EQ(CTL("--bogus"), 2);
+	VM_EQ(CTL("types extra"), 2);
+	OUT_HAS("types takes no arguments");
+	VM_EQ(CTL("list --force"), 2);
+	OUT_HAS("unknown option '--force'");
+	VM_EQ(CTL("list -x"), 2);
+	VM_EQ(CTL("status now"), 2);
+	VM_EQ(CTL("create"), 2);
+	VM_EQ(CTL("remove"), 2);
+	VM_EQ(CTL("set-weight 11111111-2222-3333-4444-555555555555"), 2);
+	VM_EQ(CTL("info"), 2);
+	VM_EQ(CTL("reg 11111111-2222-3333-4444-555555555555"), 2);
+	/* --help of a command is help, not an error */
+	VM_EQ(CTL("top --help"), 0);
+	OUT_HAS("usage:");
+	VM_EQ(vm_count_mdevs(), 0);
+}
+
+static void test_types(void)
+{
+	char uuid[GVT_UUID_STR_LEN], buf[512], key[16], name[16];
+	unsigned int i;
+	long avail;
+
+	VM_EQ_FATAL(CTL("types"), 0);
+	OUT_HAS("TYPE   AVAILABLE DESCRIPTION");
+	for (i = 0; i < GVT_NUM_TYPES; i++) {
+		snprintf(key, sizeof(key), "V1_%u ", vm_divs[i]);
+		line_with(key, buf, sizeof(buf));
+		avail = -1;
+		VM_EQ(sscanf(buf, "%15s %ld", name, &avail), 2);
+		VM_EQ(avail, gvt_mdev_available(vm_divs[i]));
+		VM_EQ(avail, vm_divs[i]);
+		snprintf(key, sizeof(key), "1/%u of gvt0", vm_divs[i]);
+		VM_EQ(strstr(buf, key) != NULL, 1);
+	}
+	/* a vGPU made through plain sysfs changes what types shows */
+	VM_OK_FATAL(NULL, vm_create(2, uuid));
+	VM_EQ(CTL("types"), 0);
+	line_with("V1_1 ", buf, sizeof(buf));
+	VM_EQ(sscanf(buf, "%15s %ld", name, &avail), 2);
+	VM_EQ(avail, 0);
+	line_with("V1_2 ", buf, sizeof(buf));
+	VM_EQ(sscanf(buf, "%15s %ld", name, &avail), 2);
+	VM_EQ(avail, 1);
+}
+
+static void test_create(void)
+{
+	char a[GVT_UUID_STR_LEN], b[GVT_UUID_STR_LEN], c[GVT_UUID_STR_LEN];
+	char type[16], path[PATH_MAX];
+	const char *upper = "ABCDEF01-2345-6789-ABCD-EF0123456789";
+
+	CU_ASSERT_FATAL(ctl_create("V1_4", a));
+	CU_ASSERT(gvt_mdev_exists(a));
+	gvt_mdev_path(a, GVT_SYSFS_GROUP "/type", path, sizeof(path));
+	VM_EQ(gvt_sysfs_read(path, type, sizeof(type)) > 0, 1);
+	VM_STR(type, "V1_4");
+
+	/* every spelling of a type; an upper-case UUID names a lower-case mdev */
+	CU_ASSERT_FATAL(ctl_create("gvt-V1_8", b));
+	CU_ASSERT_FATAL(ctl_create("2 ABCDEF01-2345-6789-ABCD-EF0123456789", c));
+	VM_STR(c, "abcdef01-2345-6789-abcd-ef0123456789");
+	CU_ASSERT(gvt_mdev_exists(c));
+	gvt_mdev_path(c, GVT_SYSFS_GROUP "/type", path, sizeof(path));
+	VM_EQ(gvt_sysfs_read(path, type, sizeof(type)) > 0, 1);
+	VM_STR(type, "V1_2");
+	VM_EQ(vm_count_mdevs(), 3);
+
+	/* bad input is refused before anything is created */
+	VM_EQ(CTL("create V1_3"), 2);
+	OUT_HAS("no such type 'V1_3'");
+	VM_EQ(CTL("create 16"), 2);
+	VM_EQ(CTL("create gvt-4"), 2);
+	VM_EQ(CTL("create V1_04"), 2);
+	VM_EQ(CTL("create ''"), 2);
+	VM_EQ(CTL("create 4 not-a-uuid"), 2);
+	OUT_HAS("'not-a-uuid' is not a UUID");
+	VM_EQ(CTL("create 4 abcdef01-2345-6789-abcd-ef012345678g"), 2);
+	VM_EQ(CTL("create 4 abcdef0112345-6789-abcd-ef0123456789"), 2);
+	VM_EQ(CTL("create 4 %s extra", upper), 2);
+	VM_EQ(vm_count_mdevs(), 3);
+
+	/* a UUID in use, in either spelling */
+	VM_EQ(CTL("create 8 %s", upper), 1);
+	OUT_HAS("exists already");
+	VM_EQ(CTL("create 8 %s", b), 1);
+	VM_EQ(vm_count_mdevs(), 3);
+
+	/* 7 of 8 slots are taken: only a V1_8 fits, then nothing */
+	VM_EQ(CTL("create V1_2"), 1);
+	OUT_HAS("no room for a V1_2 vGPU: 0 available");
+	VM_EQ(CTL("create V1_1"), 1);
+	OUT_HAS("no room for a V1_1 vGPU: 0 available");
+	CU_ASSERT_FATAL(ctl_create("v1_8", a));
+	VM_EQ(CTL("create 8"), 1);
+	OUT_HAS("no room for a V1_8 vGPU: 0 available");
+	VM_EQ(vm_count_mdevs(), 4);
+}
+
+static void test_list(void)
+{
+	char buf[512], uuid[40], type[16], status[16];
+	unsigned long long mmio, irqs, done, rej;
+	unsigned int id, weight, i;
+	uint32_t v;
+
+	/* nothing yet: the header alone */
+	VM_EQ(CTL("list"), 0);
+	OUT_HAS("UUID");
+	OUT_HAS("WORK DONE");
+	VM_EQ(strchr(out, '\n') == out + strlen(out) - 1, 1);
+
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_a, 4, false));
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_b, 8, false));
+	for (i = 0; i < 5; i++)
+		VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v));
+	for (i = 0; i < 3; i++)
+		VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, i));
+
+	VM_EQ_FATAL(CTL("list"), 0);
+	line_with(dev_a.uuid, buf, sizeof(buf));
+	VM_EQ_FATAL(sscanf(buf, "%39s %u %15s %u %15s %llu %llu %llu %llu",
+			   uuid, &id, type, &weight, status, &mmio, &irqs,
+			   &done, &rej), 9);
+	VM_STR(uuid, dev_a.uuid);
+	VM_EQ(id, vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/vgpu_id"));
+	VM_STR(type, "V1_4");
+	VM_EQ(weight, GVT_WEIGHT_FULL / 4);
+	VM_STR(status, "ok");
+	VM_EQ(mmio, stat_of(dev_a.uuid, "mmio_reads") +
+		    stat_of(dev_a.uuid, "mmio_writes"));
+	CU_ASSERT(mmio >= 8);
+	VM_EQ(irqs, stat_of(dev_a.uuid, "interrupts"));
+	VM_EQ(done, stat_of(dev_a.uuid, "workloads_completed"));
+
+	line_with(dev_b.uuid, buf, sizeof(buf));
+	VM_EQ(sscanf(buf, "%39s %u %15s %u", uuid, &id, type, &weight), 4);
+	VM_STR(type, "V1_8");
+	VM_EQ(weight, GVT_WEIGHT_FULL / 8);
+	/* sorted by vGPU id */
+	VM_EQ(strstr(out, dev_a.uuid) < strstr(out, dev_b.uuid),
+	      vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/vgpu_id") <
+	      vgpu_attr(dev_b.uuid, GVT_SYSFS_GROUP "/vgpu_id"));
+}
+
+static void test_set_weight(void)
+{
+	static const char *const bad[] = {
+		"0", "129", "-1", "abc", "12x", "''", "0x10", "+5", " 5",
+		"99999999999999999999999",
+	};
+	char up[GVT_UUID_STR_LEN];
+	uint32_t pv = 0;
+	unsigned int i;
+
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_a, 4, false));
+	VM_EQ(CTL("set-weight %s 100", dev_a.uuid), 0);
+	OUT_HAS("weight 4 -> 100");
+	VM_EQ(vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/weight"), 100);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_PV_WEIGHT, &pv));
+	VM_EQ(pv, 100);
+	VM_EQ(CTL("set-weight %s %d", dev_a.uuid, GVT_WEIGHT_MIN), 0);
+	VM_EQ(vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/weight"), GVT_WEIGHT_MIN);
+	VM_EQ(CTL("set-weight %s %d", dev_a.uuid, GVT_WEIGHT_MAX), 0);
+	VM_EQ(vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/weight"), GVT_WEIGHT_MAX);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		VM_EQ(CTL("set-weight %s \"%s\"", dev_a.uuid, bad[i]), 2);
+		if (!strstr(out, "weight must be an integer in 1..128"))
+			vm_note("weight '%s': %s", bad[i], out);
+	}
+	VM_EQ(vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/weight"), GVT_WEIGHT_MAX);
+
+	/* upper case names the same vGPU */
+	for (i = 0; i < GVT_UUID_STR_LEN; i++)
+		up[i] = (char)toupper((unsigned char)dev_a.uuid[i]);
+	VM_EQ(CTL("set-weight %s 7", up), 0);
+	VM_EQ(vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/weight"), 7);
+	VM_EQ(CTL("set-weight 11111111-2222-3333-4444-555555555555 5"), 1);
+	OUT_HAS("no mdev 11111111-2222-3333-4444-555555555555");
+	VM_EQ(CTL("set-weight not-a-uuid 5"), 2);
+	VM_EQ(CTL("set-weight %s 5 6", dev_a.uuid), 2);
+}
+
+static void test_remove(void)
+{
+	char a[GVT_UUID_STR_LEN], up[GVT_UUID_STR_LEN];
+	unsigned int i;
+
+	CU_ASSERT_FATAL(ctl_create("8", a));
+	VM_EQ(CTL("remove %s", a), 0);
+	OUT_HAS("removed");
+	CU_ASSERT(!gvt_mdev_exists(a));
+	VM_EQ(CTL("remove %s", a), 1);
+	OUT_HAS("no mdev");
+	VM_EQ(CTL("remove not-a-uuid"), 2);
+	VM_EQ(CTL("remove %s extra", a), 2);
+
+	/* a vGPU made through plain sysfs, named in upper case */
+	VM_OK_FATAL(NULL, vm_create(8, a));
+	for (i = 0; i < GVT_UUID_STR_LEN; i++)
+		up[i] = (char)toupper((unsigned char)a[i]);
+	VM_EQ(CTL("remove %s", up), 0);
+	CU_ASSERT(!gvt_mdev_exists(a));
+
+	/* in use: refused at once instead of waiting for the user */
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_a, 4, false));
+	VM_EQ(CTL("remove %s", dev_a.uuid), 1);
+	OUT_HAS("is in use");
+	CU_ASSERT(gvt_mdev_exists(dev_a.uuid));
+	gvt_vfio_close(&dev_a.d);
+	VM_EQ(CTL("remove %s", dev_a.uuid), 0);
+	CU_ASSERT(!gvt_mdev_exists(dev_a.uuid));
+	VM_EQ(vm_count_mdevs(), 0);
+}
+
+static void test_info(void)
+{
+	struct vm_parent_totals t;
+	char a[GVT_UUID_STR_LEN], want[128];
+	unsigned long long reads0;
+	struct gvt_vfio d;
+	long id;
+
+	VM_OK_FATAL(NULL, vm_create(4, a));
+	id = vgpu_attr(a, GVT_SYSFS_GROUP "/vgpu_id");
+	reads0 = stat_of(a, "mmio_reads");
+	VM_EQ_FATAL(CTL("info %s", a), 0);
+	OUT_HAS("1b36:10f0");
+	OUT_HAS("0x42545647 \"GVTB\"");
+	OUT_HAS("\"GVTBPFPV\"");
+	OUT_HAS("type         1/4 (V1_4)");
+	OUT_HAS("CAPS         0x0000000f gtt rings display msi");
+	snprintf(want, sizeof(want), "vgpu_id      %ld\n", id);
+	OUT_HAS(want);
+	snprintf(want, sizeof(want), "weight       %d\n", GVT_WEIGHT_FULL / 4);
+	OUT_HAS(want);
+	vm_parent_totals(&t);
+	/* the size column as info prints it: "%-7s %10s" */
+	snprintf(want, sizeof(want), "BAR2    %6llu MiB",
+		 (unsigned long long)(t.aperture / 4) >> 20);
+	OUT_HAS(want);
+	snprintf(want, sizeof(want), "BAR0    %6u MiB", GVT_BAR0_SIZE >> 20);
+	OUT_HAS(want);
+	/* it read the device through the trap path */
+	CU_ASSERT(stat_of(a, "mmio_reads") >= reads0 + 15);
+
+	/* a vGPU someone holds open cannot be opened a second time */
+	VM_OK_FATAL(&d, gvt_vfio_open(&d, a));
+	VM_EQ(CTL("info %s", a), 1);
+	OUT_HAS("cannot open");
+	gvt_vfio_close(&d);
+
+	VM_EQ(CTL("info 11111111-2222-3333-4444-555555555555"), 1);
+	VM_EQ(CTL("info nope"), 2);
+}
+
+static void test_reg(void)
+{
+	char a[GVT_UUID_STR_LEN];
+
+	VM_OK_FATAL(NULL, vm_create(8, a));
+	VM_EQ(CTL("reg %s ID", a), 0);
+	OUT_HAS("ID (0x0000) = 0x42545647");
+	VM_EQ(CTL("reg %s scratch 0x1234", a), 0);
+	OUT_HAS("SCRATCH (0x0018) <- 0x00001234, reads back 0x00001234");
+	VM_EQ(CTL("reg %s 0x1030", a), 0);
+	OUT_HAS("PV_WEIGHT (0x1030) = 0x00000002 (2)");
+	VM_EQ(CTL("reg %s ID 5", a), 0);
+	OUT_HAS("reads back 0x42545647 (read-only)");
+	VM_EQ(CTL("reg %s RCS_RING_HEAD", a), 0);
+	OUT_HAS("RCS_RING_HEAD (0x2004)");
+
+	VM_EQ(CTL("reg %s NO_SUCH_REG", a), 2);
+	VM_EQ(CTL("reg %s 0x2", a), 2);
+	VM_EQ(CTL("reg %s 0x200000", a), 2);
+	VM_EQ(CTL("reg %s SCRATCH 0x100000000", a), 2);
+	VM_EQ(CTL("reg %s SCRATCH -1", a), 2);
+	VM_EQ(CTL("reg %s SCRATCH 1 2", a), 2);
+	VM_EQ(CTL("reg 11111111-2222-3333-4444-555555555555 ID"), 1);
+}
+
+static void test_status(void)
+{
+	char a[GVT_UUID_STR_LEN], buf[512];
+	char hook[16], name[64], vg[16], date[16], tod[16];
+	long long calls = -1, handled = -1, denied = -1;
+	int prio = 0, y = 0, mo = 0, dd = 0;
+	uint32_t v;
+	long id;
+
+	VM_EQ_FATAL(CTL("status"), 0);
+	OUT_HAS("vGPUs       0 of at most 8");
+	OUT_HAS("free share  8/8");
+	OUT_HAS("(module parameters)");
+	OUT_HAS("BPF policies attached");
+	OUT_HAS("  none");
+
+	VM_OK_FATAL(NULL, vm_create(2, a));
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_a, 8, false));
+	VM_EQ(CTL("set-weight %s 20", a), 0);
+	VM_EQ_FATAL(CTL("status"), 0);
+	OUT_HAS("vGPUs       2 of at most 8 (1 x V1_2, 1 x V1_8)");
+	OUT_HAS("free share  3/8");
+	OUT_HAS("1 x V1_4, 3 x V1_8");
+	OUT_HAS("weights     22 in total");
+
+	/* an attached policy, shown as a table row with a readable time */
+	VM_EQ_FATAL(run("%s %s/mmio_trace.bpf.o", gvtload, bpf_dir), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &v));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &v));
+	VM_EQ_FATAL(CTL("status"), 0);
+	OUT_HAS("HOOK  NAME");
+	line_with(" mmio_trace ", buf, sizeof(buf));
+	VM_EQ(sscanf(buf, "%15s %63s %15s %d %15s %15s %lld %lld %lld", hook,
+		     name, vg, &prio, date, tod, &calls, &handled, &denied), 9);
+	VM_STR(hook, "mmio");
+	VM_STR(vg, "all");
+	VM_EQ(prio, -100);
+	VM_EQ(sscanf(date, "%4d-%2d-%2d", &y, &mo, &dd), 3);
+	CU_ASSERT(y >= 2024 && mo >= 1 && mo <= 12 && dd >= 1 && dd <= 31);
+	VM_EQ(strlen(tod), 8);
+	CU_ASSERT(calls >= 2);
+	VM_EQ(handled, 0);
+	VM_EQ(denied, 0);
+
+	/* a policy bound to one vGPU shows that vGPU's id */
+	VM_EQ_FATAL(run("%s %s/mmio_guard.bpf.o --vgpu %s", gvtload, bpf_dir,
+			dev_a.uuid), 0);
+	id = vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/vgpu_id");
+	VM_EQ_FATAL(CTL("status"), 0);
+	/* the kernel names it after its struct_ops, not its pin directory */
+	line_with(" mmio_guard ", buf, sizeof(buf));
+	VM_EQ(sscanf(buf, "%15s %63s %15s", hook, name, vg), 3);
+	VM_EQ(atol(vg), id);
+	VM_EQ(unload_all(), 0);
+	VM_EQ(CTL("status"), 0);
+	OUT_HAS("  none");
+}
+
+/* one row of a top table for @uuid: MMIO/s and BUSY% */
+static bool top_row(const char *line, double *mmio, double *busy)
+{
+	char id[16], type[16], weight[16], status[16];
+	double irq, work;
+
+	return sscanf(line, "%15s %15s %15s %15s %lf %lf %lf %lf", id, type,
+		      weight, status, mmio, &irq, &work, busy) == 8;
+}
+
+static void test_top(void)
+{
+	char cmd[PATH_MAX + 64], buf[512], *second;
+	uint64_t t0, t1, elapsed;
+	double mmio = -1, busy = -1;
+	size_t n = 0;
+	uint32_t v;
+	FILE *p;
+	int st, tables = 0;
+	const char *s;
+
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_a, 8, false));
+	VM_OK_FATAL(NULL, vm_dev_setup(&dev_b, 8, false));
+
+	/* two tables 300 ms apart while this process keeps dev_a busy */
+	snprintf(cmd, sizeof(cmd), "%s top -n 2 -i 300 2>&1", gvtctl);
+	t0 = vm_now_ms();
+	p = popen(cmd, "r");
+	CU_ASSERT_FATAL(p != NULL);
+	while (vm_now_ms() - t0 < 750)
+		gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v);
+	while (n < sizeof(out) - 1) {
+		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	t1 = vm_now_ms();
+	elapsed = t1 - t0;
+	VM_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : 128, 0);
+	CU_ASSERT(elapsed >= 600);
+	vm_note("top -n 2 -i 300 took %llu ms", (unsigned long long)elapsed);
+
+	for (s = out; (s = strstr(s, "gvtctl top - ")); s++)
+		tables++;
+	VM_EQ(tables, 2);
+	OUT_HAS("gvt0: 2 vGPUs, every 300 ms");
+	OUT_HAS("MMIO/s");
+	OUT_HAS("BUSY%");
+	/* no terminal: plain successive tables, no escape sequences */
+	OUT_LACKS("\033[");
+
+	/* both tables: dev_a busy on MMIO, dev_b idle */
+	second = strstr(strstr(out, "gvtctl top - ") + 1, "gvtctl top - ");
+	CU_ASSERT_FATAL(second != NULL);
+	line_with(dev_a.uuid, buf, sizeof(buf));
+	CU_ASSERT(top_row(buf, &mmio, &busy));
+	CU_ASSERT(mmio > 10);
+	{
+		const char *row = strstr(second, dev_a.uuid);
+
+		CU_ASSERT_FATAL(row != NULL);
+		while (row > second && row[-1] != '\n')
+			row--;
+		CU_ASSERT(top_row(row, &mmio, &busy));
+		CU_ASSERT(mmio > 10);
+		vm_note("dev_a in the second table: %.1f MMIO/s", mmio);
+	}
+	line_with(dev_b.uuid, buf, sizeof(buf));
+	CU_ASSERT(top_row(buf, &mmio, &busy));
+	VM_EQ(mmio == 0.0, 1);
+	VM_EQ(busy == 0.0, 1);
+
+	/* bad intervals and counts are refused at once */
+	VM_EQ(CTL("top -i 5"), 2);
+	OUT_HAS("interval must be");
+	VM_EQ(CTL("top -i abc"), 2);
+	VM_EQ(CTL("top -n 0"), 2);
+	OUT_HAS("count must be");
+	VM_EQ(CTL("top -n -1"), 2);
+	VM_EQ(CTL("top -n"), 2);
+	VM_EQ(CTL("top -n 1 extra"), 2);
+	/* one table, the shortest interval */
+	VM_EQ(CTL("top -n 1 -i 10"), 0);
+	OUT_HAS("every 10 ms");
+}
+
+/* mdevctl and gvtctl see each other's vGPUs: the same sysfs, no state */
+static void test_beside_mdevctl(void)
+{
+	char a[GVT_UUID_STR_LEN];
+	const char *b = "11111111-2222-3333-4444-555555555555";
+
+	if (run("command -v mdevctl")) {
+		vm_note("mdevctl not installed: skipped");
+		return;
+	}
+	CU_ASSERT_FATAL(ctl_create("V1_4", a));
+	VM_EQ(run("mdevctl list"), 0);
+	OUT_HAS(a);
+	OUT_HAS("gvt-V1_4");
+	VM_EQ(run("mdevctl start -u %s -p gvt0 -t gvt-V1_8", b), 0);
+	remember(b);
+	VM_EQ(CTL("list"), 0);
+	OUT_HAS(b);
+	OUT_HAS(a);
+	VM_EQ(CTL("remove %s", b), 0);
+	VM_EQ(run("mdevctl stop -u %s", a), 0);
+	CU_ASSERT(!gvt_mdev_exists(a));
+	VM_EQ(CTL("list"), 0);
+	OUT_LACKS(a);
+	VM_EQ(vm_count_mdevs(), 0);
+}
+
+int vm_register_gvtctl_suites(void)
+{
+	static const struct vm_test tests[] = {
+		{ "usage errors exit 2 and touch nothing; --help exits 0", test_usage },
+		{ "types shows every type with sysfs' available count", test_types },
+		{ "create: type spellings, UUIDs, bad input, duplicates, no room", test_create },
+		{ "list shows id, type, weight, status and sysfs counters", test_list },
+		{ "set-weight validates 1..128 and reaches PV-info", test_set_weight },
+		{ "remove: by UUID, any case; refuses an open vGPU", test_remove },
+		{ "info opens the vGPU through VFIO: regions, identity, PV-info", test_info },
+		{ "reg reads and writes one register by name or offset", test_reg },
+		{ "status: totals, free share, weights, policies with local time", test_status },
+		{ "top -n prints per-interval tables with live rates", test_top },
+		{ "works beside mdevctl", test_beside_mdevctl },
+		{ NULL, NULL }
+	};
+	const struct vm_test *t;
+	CU_pSuite s;
+
+	/* own teardown: vGPUs gvtctl made are not in the shared bookkeeping */
+	s = CU_add_suite_with_setup_and_teardown("gvtctl", gvtctl_init,
+						 gvtctl_cleanup, NULL,
+						 gvtctl_teardown);
+	if (!s)
+		return CU_get_error();
+	for (t = tests; t->name; t++)
+		if (!CU_add_test(s, t->name, t->fn))
+			return CU_get_error();
+	return CUE_SUCCESS;
+}
