@@ -20,7 +20,7 @@ LIB_SRCS   := $(wildcard userspace/lib/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
-.PHONY: all kmod bpf userspace bench unit unit-plain unit-san vmtest test demo lint \
+.PHONY: all kmod bpf userspace bench fuzz unit unit-plain unit-san vmtest test demo lint \
 	clean help check-env
 
 all: kmod bpf userspace
@@ -34,6 +34,7 @@ help:
 	@echo "make test       unit + vmtest, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
 	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
+	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
 	@echo "make lint       checkpatch on the module sources"
 
 check-env:
@@ -120,7 +121,7 @@ test:
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory vmtest || rc=1; \
-	tools/test-summary $(B)/results || rc=1; \
+	tools/test-summary $(B)/results unit-plain unit-san vm || rc=1; \
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio
@@ -129,10 +130,18 @@ bench: kmod bpf userspace $(B)/tests/bench-mmio
 demo: kmod userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus
 
+# coverage-guided fuzzing of the device model and command scanner
+FUZZ_SECS ?= 60
+fuzz:
+	tests/fuzz/run -t fuzz_model $(FUZZ_SECS)
+	tests/fuzz/run -t fuzz_cmd $(FUZZ_SECS)
+
+# checkpatch from the target kernel's sources (tools/setup extracts it)
 lint:
-	perl $(TOP)/build/checkpatch/checkpatch.pl --no-tree --strict -q \
-		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		-f kmod/*.c kmod/*.h kmod/model/*.c kmod/model/*.h
+	perl $(B)/checkpatch/checkpatch.pl --no-tree --strict --terse \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,NEW_TYPEDEFS \
+		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h \
+		kmod/model/*.c kmod/model/*.h
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean 2>/dev/null

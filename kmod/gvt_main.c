@@ -260,20 +260,31 @@ static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(status);
 
+/* the counters of struct gvt_vgpu_stats, by name, in record order */
+#define GVT_STAT_FIELD(name) { #name, offsetof(struct gvt_vgpu_stats, name) },
+static const struct {
+	const char *name;
+	size_t off;
+} gvt_stat_fields[] = {
+	GVT_STATS_LIST(GVT_STAT_FIELD)
+};
+
+#undef GVT_STAT_FIELD
+
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
 	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
 	struct gvt_vgpu_stats s;
-	int len = 0;
+	int i, len = 0;
 
 	mutex_lock(&vgpu->lock);
 	s = vgpu->model->stats;
 	mutex_unlock(&vgpu->lock);
-#define GVT_STAT_EMIT(name) \
-	len += sysfs_emit_at(buf, len, "%-20s %llu\n", #name, s.name);
-	GVT_STATS_LIST(GVT_STAT_EMIT)
-#undef GVT_STAT_EMIT
+	for (i = 0; i < ARRAY_SIZE(gvt_stat_fields); i++)
+		len += sysfs_emit_at(buf, len, "%-20s %llu\n",
+				     gvt_stat_fields[i].name,
+				     *(u64 *)((u8 *)&s + gvt_stat_fields[i].off));
 	return len;
 }
 static DEVICE_ATTR_RO(stats);

@@ -373,6 +373,10 @@ static int gvt_set_irqs_locked(struct gvt_vgpu *vgpu, struct vfio_irq_set *hdr,
 			return -EINVAL;
 		if (fire)
 			vgpu->intx_masked = action == VFIO_IRQ_SET_ACTION_MASK;
+		/* level-triggered: still asserted after unmask, fire again */
+		if (fire && action == VFIO_IRQ_SET_ACTION_UNMASK &&
+		    gvt_model_irq_live(vgpu->model))
+			gvt_env_irq(vgpu);
 		return 0;
 	case VFIO_IRQ_SET_ACTION_TRIGGER:
 		if (dtype == VFIO_IRQ_SET_DATA_EVENTFD) {

@@ -242,6 +242,13 @@ static inline u32 gvt_reg(const struct gvt_model *m, enum gvt_reg_index i)
 	return m->regs[i];
 }
 
+/* interrupt bits latched, enabled and unmasked: the line is asserted */
+static inline u32 gvt_model_irq_live(const struct gvt_model *m)
+{
+	return m->regs[GVT_REGIDX_IIR] & m->regs[GVT_REGIDX_IER] &
+	       ~m->regs[GVT_REGIDX_IMR];
+}
+
 static inline bool gvt_model_msi_enabled(const struct gvt_model *m)
 {
 	return gvt_get16(&m->cfg[GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS]) &

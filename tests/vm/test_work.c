@@ -729,6 +729,35 @@ static void test_weighted_shares(void)
 	wk_teardown_all();
 }
 
+/* per-vGPU time slice override: a longer slice, same shares */
+static void test_timeslice_override(void)
+{
+	struct wk_gpu *g = &wk[0];
+	char path[256];
+	long v = -1;
+
+	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+		return;
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/timeslice_us",
+		 g->v.uuid, GVT_SYSFS_GROUP);
+	VM_OK(NULL, gvt_sysfs_read_long(path, &v));
+	VM_EQ(v, 0);
+	VM_OK(NULL, gvt_sysfs_write(path, "2500"));
+	VM_OK(NULL, gvt_sysfs_read_long(path, &v));
+	VM_EQ(v, 2500);
+	CU_ASSERT(gvt_sysfs_write(path, "10") < 0);
+	CU_ASSERT(gvt_sysfs_write(path, "1000000") < 0);
+	VM_OK(NULL, gvt_sysfs_read_long(path, &v));
+	VM_EQ(v, 2500);
+	/* work still runs with it */
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_WORK, 5000000,
+				    GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 3 }, 5);
+	CU_ASSERT(wk_wait(g, 0, wk_submit(g, 0), NULL) != 0);
+	VM_EQ(*u32p(g, WK_DATA), 3);
+	VM_OK(NULL, gvt_sysfs_write(path, "0"));
+	wk_teardown_all();
+}
+
 /* close and remove vGPUs while their engines are busy: nothing leaks or hangs */
 static void test_close_busy(void)
 {
@@ -899,6 +928,7 @@ int vm_register_work_suites(void)
 		{ "weighted sharing 1:2:4", test_weighted_shares },
 		{ "display plane: QUERY_GFX_PLANE, region, flip", test_display_plane },
 		{ "close and remove with work in flight", test_close_busy },
+		{ "time slice override in sysfs", test_timeslice_override },
 		{ NULL, NULL }
 	};
 
