@@ -127,7 +127,7 @@ test:
 bench: kmod bpf userspace $(B)/tests/bench-mmio
 	tools/vm-run --timeout 900 --log $(B)/results/bench-console.log -- tools/bench
 
-demo: kmod userspace
+demo: kmod bpf userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus
 
 # coverage-guided fuzzing of the device model and command scanner

@@ -31,7 +31,10 @@ static void gvt_env_irq(void *priv)
 	struct gvt_vgpu *vgpu = priv;
 
 	if (gvt_model_msi_enabled(vgpu->model)) {
-		if (vgpu->msi_trigger && !gvt_model_msi_masked(vgpu->model))
+		/* a masked vector holds the message: sent at unmask (model.c) */
+		if (gvt_model_msi_masked(vgpu->model))
+			gvt_model_msi_set_pending(vgpu->model, true);
+		else if (vgpu->msi_trigger)
 			eventfd_signal(vgpu->msi_trigger);
 		return;
 	}

@@ -805,8 +805,10 @@ static int cmd_status(void)
 	       from_module ? "module parameters" : "defaults: module parameters not readable");
 	printf("  vGPUs       %d of at most %d%s%s%s\n", n, GVT_MAX_VGPUS,
 	       n ? " (" : "", mix, n ? ")" : "");
-	/* one V1_<max> instance is one slot: its count is the free share */
-	printf("  free share  %ld/%d", avail[GVT_NUM_TYPES - 1], GVT_MAX_DIV);
+	/* an instance of the smallest type is one slot: its count is the free share */
+	for (j = 0; j < GVT_NUM_TYPES - 1 && type_divs[j] != GVT_MAX_DIV; j++)
+		;
+	printf("  free share  %ld/%d", avail[j], GVT_MAX_DIV);
 	printf("  (room for");
 	for (j = 0; j < GVT_NUM_TYPES; j++)
 		printf("%s %ld x " GVT_TYPE_PREFIX "%u", j ? "," : "", avail[j],

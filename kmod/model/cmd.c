@@ -183,10 +183,11 @@ static int gvt_rd_next(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *dw)
 
 /*
  * Reads one whole command into @cmd (room for the longest). @avail bounds
- * its length: the dwords left before the ring's TAIL.
+ * its length: the dwords left before the ring's TAIL, or of the batch
+ * budget; a longer command fails with @over.
  */
 static int gvt_rd_cmd(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *cmd,
-		      u32 *len, u32 avail)
+		      u32 *len, u32 avail, u32 over)
 {
 	u32 ga = (u32)gvt_rd_ga(rd);
 	u32 i, code;
@@ -199,7 +200,7 @@ static int gvt_rd_cmd(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *cmd,
 	if (code)
 		return gvt_scan_fail(s, code, ga);
 	if (*len > avail)
-		return gvt_scan_fail(s, GVT_ERR_BAD_LENGTH, ga);
+		return gvt_scan_fail(s, over, ga);
 	for (i = 1; i < *len; i++) {
 		ret = gvt_rd_next(s, rd, &cmd[i]);
 		if (ret)
@@ -235,7 +236,8 @@ static int gvt_scan_batch(struct gvt_scan *s, u32 addr, u32 depth)
 		if (s->batch_dw >= GVT_BATCH_MAX_DWORDS)
 			return gvt_scan_fail(s, GVT_ERR_BATCH_SIZE, ga);
 		ret = gvt_rd_cmd(s, rd, cmd, &len,
-				 GVT_BATCH_MAX_DWORDS - s->batch_dw);
+				 GVT_BATCH_MAX_DWORDS - s->batch_dw,
+				 GVT_ERR_BATCH_SIZE);
 		if (ret)
 			return ret;
 		s->batch_dw += len;
@@ -286,7 +288,7 @@ int gvt_cmd_scan(struct gvt_model *m, u32 engine, struct gvt_cmd_error *err)
 			break;	/* the rest is the next workload */
 		ga = (u32)gvt_rd_ga(rd);
 		avail = ((eng->tail + size - rd->pos) % size) / 4;
-		ret = gvt_rd_cmd(&s, rd, cmd, &len, avail);
+		ret = gvt_rd_cmd(&s, rd, cmd, &len, avail, GVT_ERR_BAD_LENGTH);
 		if (ret)
 			return ret;
 		switch (GVT_CMD_OP(cmd[0])) {

@@ -260,6 +260,17 @@ static inline bool gvt_model_msi_masked(const struct gvt_model *m)
 	return gvt_get32(&m->cfg[GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64]) & 1;
 }
 
+/* the MSI Pending bit: a message held back by the per-vector mask */
+static inline bool gvt_model_msi_pending(const struct gvt_model *m)
+{
+	return gvt_get32(&m->cfg[GVT_CFG_MSI_OFFSET + PCI_MSI_PENDING_64]) & 1;
+}
+
+static inline void gvt_model_msi_set_pending(struct gvt_model *m, bool on)
+{
+	gvt_put32(&m->cfg[GVT_CFG_MSI_OFFSET + PCI_MSI_PENDING_64], on);
+}
+
 static inline bool gvt_model_intx_disabled(const struct gvt_model *m)
 {
 	return gvt_get16(&m->cfg[PCI_COMMAND]) & PCI_COMMAND_INTX_DISABLE;

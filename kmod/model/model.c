@@ -71,6 +71,7 @@ void gvt_model_reset(struct gvt_model *m)
 {
 	gvt_model_gpu_reset(m);
 	gvt_cfg_reset(m);
+	gvt_model_msi_set_pending(m, false);
 }
 
 u64 gvt_model_space_size(const struct gvt_model *m, enum gvt_space sp)
@@ -178,6 +179,17 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 		off += n;
 		p += n;
 		len -= n;
+	}
+	/*
+	 * A message the per-vector mask held back (the client set Pending)
+	 * is sent once the vector is unmasked: MSI is edge, so it would be
+	 * lost otherwise.
+	 */
+	if (sp == GVT_SPACE_CFG && write && gvt_model_msi_pending(m) &&
+	    gvt_model_msi_enabled(m) && !gvt_model_msi_masked(m)) {
+		gvt_model_msi_set_pending(m, false);
+		if (m->env && m->env->irq)
+			m->env->irq(m->env->priv);
 	}
 	return 0;
 }

@@ -659,6 +659,33 @@ static void test_plane(void)
 	CU_ASSERT_EQUAL(fault, wt_ga(WT_SURF) + 4096);
 }
 
+/* a message the client held back (Pending) goes out when unmasked */
+static void test_msi_pending_unmask(void)
+{
+	u16 flags = PCI_MSI_FLAGS_ENABLE;
+	u32 one = 1, zero = 0;
+
+	wt_fresh();
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
+		     &flags, 2, true);
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64,
+		     &one, 4, true);
+	gvt_model_msi_set_pending(wt_m, true);
+	wt_irqs = 0;
+	/* other config writes leave it pending */
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, PCI_CACHE_LINE_SIZE, &one, 1, true);
+	CU_ASSERT_EQUAL(wt_irqs, 0);
+	CU_ASSERT_TRUE(gvt_model_msi_pending(wt_m));
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64,
+		     &zero, 4, true);
+	CU_ASSERT_EQUAL(wt_irqs, 1);
+	CU_ASSERT_FALSE(gvt_model_msi_pending(wt_m));
+	/* a function reset drops it */
+	gvt_model_msi_set_pending(wt_m, true);
+	gvt_model_reset(wt_m);
+	CU_ASSERT_FALSE(gvt_model_msi_pending(wt_m));
+}
+
 CU_TestInfo ut_cmd_tests[] = {
 	{ "command lengths", test_lengths },
 	{ "unknown opcodes", test_unknown_opcodes },
@@ -677,5 +704,6 @@ CU_TestInfo ut_cmd_tests[] = {
 	{ "reset and ring CTL mid-workload", test_reset_mid_workload },
 	{ "plane flip by LRI", test_plane_flip_lri },
 	{ "display plane checks and copy", test_plane },
+	{ "MSI pending sent at unmask", test_msi_pending_unmask },
 	CU_TEST_INFO_NULL,
 };

@@ -729,6 +729,83 @@ static void test_weighted_shares(void)
 	wk_teardown_all();
 }
 
+/* INTx: level-triggered, masked on delivery, re-fired on unmask while asserted */
+static void test_intx_level(void)
+{
+	struct wk_gpu *g = &wk[0];
+	uint16_t flags = 0;
+	uint64_t c = 0;
+	uint32_t s;
+	int ifd;
+
+	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+		return;
+	ifd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(ifd >= 0);
+	gvt_vfio_cfg_read16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS, &flags);
+	VM_OK(&g->v.d, gvt_vfio_cfg_write16(&g->v.d, GVT_CFG_MSI_OFFSET +
+					    PCI_MSI_FLAGS,
+					    flags & ~PCI_MSI_FLAGS_ENABLE));
+	VM_OK(&g->v.d, gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX,
+						ifd));
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 1 }, 3);
+	s = wk_submit(g, 0);
+	VM_EQ(vm_wait_readable(ifd, VM_WAIT_MS), 1);
+	vm_eventfd_read(ifd, &c);
+	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), s);
+	/* automasked: a second request does not signal */
+	wk_emit(g, 1, (uint32_t[]){ GVT_CMD_NOOP, GVT_CMD_NOOP }, 2);
+	s = wk_submit(g, 1);
+	usleep(50 * 1000);
+	VM_EQ(vm_wait_readable(ifd, 0), 0);
+	/* unmasked while IIR still holds the events: signals again */
+	VM_OK(&g->v.d, gvt_vfio_irq_unmask(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX));
+	VM_EQ(vm_wait_readable(ifd, 1000), 1);
+	vm_eventfd_read(ifd, &c);
+	/* handled: IIR cleared, then unmask: silent */
+	mmio_wr(g, GVT_REG_IIR, mmio_rd(g, GVT_REG_IIR));
+	VM_OK(&g->v.d, gvt_vfio_irq_unmask(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX));
+	VM_EQ(vm_wait_readable(ifd, 50), 0);
+	/* and the next request signals */
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 2 }, 3);
+	wk_submit(g, 0);
+	VM_EQ(vm_wait_readable(ifd, VM_WAIT_MS), 1);
+	VM_EQ(*u32p(g, WK_DATA), 2);
+	gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX, -1);
+	close(ifd);
+	wk_teardown_all();
+}
+
+/* MSI per-vector mask: the message is held (Pending) and sent at unmask */
+static void test_msi_mask_pending(void)
+{
+	struct wk_gpu *g = &wk[0];
+	uint32_t mask_off = GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64;
+	uint32_t pend_off = GVT_CFG_MSI_OFFSET + PCI_MSI_PENDING_64, v = 0;
+	uint64_t c = 0;
+	uint32_t s;
+
+	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+		return;
+	VM_OK(&g->v.d, gvt_vfio_cfg_write32(&g->v.d, mask_off, 1));
+	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 1 }, 3);
+	s = wk_submit(g, 0);
+	while (mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)) != s &&
+	       vm_wait_readable(g->efd, 10) == 0)
+		;
+	usleep(20 * 1000);
+	VM_EQ(vm_wait_readable(g->efd, 0), 0);
+	VM_OK(&g->v.d, gvt_vfio_cfg_read32(&g->v.d, pend_off, &v));
+	VM_EQ(v, 1);
+	VM_OK(&g->v.d, gvt_vfio_cfg_write32(&g->v.d, mask_off, 0));
+	VM_EQ(vm_wait_readable(g->efd, 1000), 1);
+	vm_eventfd_read(g->efd, &c);
+	VM_EQ(c, 1);
+	VM_OK(&g->v.d, gvt_vfio_cfg_read32(&g->v.d, pend_off, &v));
+	VM_EQ(v, 0);
+	wk_teardown_all();
+}
+
 /* per-vGPU time slice override: a longer slice, same shares */
 static void test_timeslice_override(void)
 {
@@ -929,6 +1006,8 @@ int vm_register_work_suites(void)
 		{ "display plane: QUERY_GFX_PLANE, region, flip", test_display_plane },
 		{ "close and remove with work in flight", test_close_busy },
 		{ "time slice override in sysfs", test_timeslice_override },
+		{ "INTx: level, automask, unmask", test_intx_level },
+		{ "MSI mask holds the message until unmask", test_msi_mask_pending },
 		{ NULL, NULL }
 	};
 
