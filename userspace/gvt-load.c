@@ -536,6 +536,35 @@ fail:
 	return 1;
 }
 
+static int count_struct_ops(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int n = 0;
+
+	bpf_object__for_each_map(map, obj)
+		n += bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS;
+	return n;
+}
+
+/* the path of the only link_* pin in @dir; -ENOENT unless exactly one */
+static int single_link(const char *dir, char *path, size_t len)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		if (!n++)
+			snprintf(path, len, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	return n == 1 ? 0 : -ENOENT;
+}
+
 static int cmd_replace(const char *pname, const char *path,
 		       const struct knob *k, int nk)
 {
@@ -569,6 +598,10 @@ static int cmd_replace(const char *pname, const char *path,
 		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
 			continue;
 		snprintf(pin, sizeof(pin), "%s/link_%s", dir, bpf_map__name(map));
+		/* one hook set for one: the new one may have another name */
+		if (access(pin, F_OK) && count_struct_ops(obj) == 1 &&
+		    single_link(dir, pin, sizeof(pin)))
+			err("%s: no hook set named %s", pname, bpf_map__name(map));
 		link = bpf_link__open(pin);
 		if (!link) {
 			err("%s has no hook set named %s to replace", pname,

@@ -6,8 +6,14 @@
  * (bad choices eject the policy, the built-in one takes over).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <CUnit/CUnit.h>
 #include "gvt_sched.h"
+#include "gvt_model.h"
+
+/* ---- helpers.c ---------------------------------------------------------- */
+void ut_default_params(struct gvt_vgpu_params *p);
+/* ------------------------------------------------------------------------- */
 
 static struct gvt_sched s;
 
@@ -265,6 +271,148 @@ static void test_starvation(void)
 	CU_ASSERT_EQUAL(gvt_sched_starved(&s, 2600, 2000), 4);
 }
 
+/* ---- the scheduler driving real engines of three models --------------- */
+
+#define SE_VGPUS	3
+#define SE_MEM		(64u * 1024)
+
+struct se_vgpu {
+	struct gvt_model *m;
+	struct gvt_model_env env;
+	u8 *mem;
+	u8 *aperture;
+	u32 id;
+};
+
+static struct se_vgpu se[SE_VGPUS];
+static u64 se_clock;
+
+static u64 se_now(void *priv)
+{
+	(void)priv;
+	return se_clock;
+}
+
+static int se_dma_rw(void *priv, u64 iova, void *buf, size_t len, bool write)
+{
+	struct se_vgpu *v = priv;
+
+	if (len > SE_MEM || iova > SE_MEM - len)
+		return -EFAULT;
+	if (write)
+		memcpy(v->mem + iova, buf, len);
+	else
+		memcpy(buf, v->mem + iova, len);
+	return 0;
+}
+
+static void se_kick(void *priv, u32 engine)
+{
+	struct se_vgpu *v = priv;
+
+	gvt_sched_kick(&s, v->id, engine, se_clock);
+}
+
+/*
+ * The module's engine worker, with a fake clock: pick a vGPU, run it for
+ * its slice (a WORK command advances the clock), account, hand it back.
+ */
+static void se_worker_step(u32 engine)
+{
+	struct gvt_sched_pick pk;
+	struct se_vgpu *v;
+	u64 start = se_clock, end, occ;
+
+	if (!gvt_sched_pick(&s, engine, se_clock, &pk))
+		return;
+	v = pk.priv;
+	end = start + pk.slice_ns;
+	while (se_clock < end &&
+	       gvt_engine_run(v->m, engine, end - se_clock, &occ) != GVT_RUN_IDLE)
+		se_clock += occ ? occ : 1000;
+	gvt_engine_account(v->m, engine, se_clock - start);
+	gvt_sched_done(&s, engine, pk.vgpu, se_clock - start,
+		       gvt_engine_has_work(v->m, engine), se_clock);
+}
+
+static void test_engines_by_weight(void)
+{
+	static const u32 weights[SE_VGPUS] = { 2, 4, 8 };
+	struct gvt_vgpu_params p;
+	u64 busy0[SE_VGPUS], total = 0;
+	u32 i, k, steps;
+
+	gvt_sched_init(&s);
+	se_clock = 0;
+	for (i = 0; i < SE_VGPUS; i++) {
+		struct se_vgpu *v = &se[i];
+		u32 *ring, t = 0;
+
+		ut_default_params(&p);
+		v->m = calloc(1, sizeof(*v->m));
+		v->mem = calloc(1, SE_MEM);
+		v->aperture = calloc(1, p.aperture_size);
+		CU_ASSERT_FATAL(v->m && v->mem && v->aperture);
+		p.id = i + 1;
+		p.weight = weights[i];
+		v->id = p.id;
+		v->env = (struct gvt_model_env){ .priv = v, .now_ns = se_now,
+						 .dma_rw = se_dma_rw,
+						 .kick = se_kick };
+		CU_ASSERT_FATAL(gvt_model_init(v->m, &p, &v->env,
+					       v->aperture) == 0);
+		CU_ASSERT_FATAL(gvt_sched_enable(&s, v->id, weights[i], v) == 0);
+		/* graphics page n of the hidden range = guest page n */
+		for (k = 0; k < SE_MEM / GVT_PAGE_SIZE; k++)
+			v->m->gtt[p.hidden_base / GVT_PAGE_SIZE + k] =
+				((u64)k * GVT_PAGE_SIZE) | GVT_PTE_VALID;
+		gvt_mmio_write(v->m, GVT_REG_GTT_CTL, 4, GVT_GTT_CTL_ENABLE);
+		gvt_mmio_write(v->m, GVT_ENGINE_REG(0, GVT_RING_START), 4,
+			       p.hidden_base);
+		gvt_mmio_write(v->m, GVT_ENGINE_REG(0, GVT_RING_CTL), 4,
+			       GVT_RING_CTL_ENABLE);
+		/* 40 x 25 ms of work, then a seqno */
+		ring = (u32 *)v->mem;
+		for (k = 0; k < 40; k++) {
+			ring[t++] = GVT_CMD_WORK;
+			ring[t++] = 25000000;
+		}
+		ring[t++] = GVT_CMD_LRI(1);
+		ring[t++] = GVT_ENGINE_REG(0, GVT_RING_SEQNO);
+		ring[t++] = 7;
+		ring[t++] = GVT_CMD_NOOP;
+		gvt_mmio_write(v->m, GVT_ENGINE_REG(0, GVT_RING_TAIL), 4, t * 4);
+	}
+	/* 1 s of contention, measured from 100 ms on */
+	while (se_clock < 100000000)
+		se_worker_step(0);
+	for (i = 0; i < SE_VGPUS; i++)
+		busy0[i] = se[i].m->eng[0].busy_ns;
+	while (se_clock < 1100000000)
+		se_worker_step(0);
+	for (i = 0; i < SE_VGPUS; i++)
+		total += se[i].m->eng[0].busy_ns - busy0[i];
+	for (i = 0; i < SE_VGPUS; i++) {
+		double share = (double)(se[i].m->eng[0].busy_ns - busy0[i]) / total;
+		double want = weights[i] / 14.0;
+
+		CU_ASSERT(share > want - 0.01 && share < want + 0.01);
+	}
+	/* everything completes, nothing is lost by preemption mid-WORK */
+	for (steps = 0; gvt_sched_engine_has_work(&s, 0) && steps < 100000; steps++)
+		se_worker_step(0);
+	for (i = 0; i < SE_VGPUS; i++) {
+		CU_ASSERT_EQUAL(se[i].m->regs[gvt_reg_lookup(
+				GVT_ENGINE_REG(0, GVT_RING_SEQNO))], 7);
+		/* 40 x 25 ms of GPU time each, give or take the last slice */
+		CU_ASSERT(se[i].m->eng[0].busy_ns >= 1000000000ull);
+		CU_ASSERT(se[i].m->eng[0].busy_ns < 1000000000ull + 2000000);
+		free(se[i].m);
+		free(se[i].mem);
+		free(se[i].aperture);
+	}
+}
+
 CU_TestInfo ut_sched_tests[] = {
 	{ "bookkeeping and bounds", test_bookkeeping },
 	{ "a doorbell while running is kept", test_no_lost_kick },
@@ -273,5 +421,6 @@ CU_TestInfo ut_sched_tests[] = {
 	{ "bad decisions eject the policy", test_policy_checks },
 	{ "a policy refusing a vGPU is ejected", test_policy_enable_refused },
 	{ "starvation watchdog", test_starvation },
+	{ "engines of three models shared by weight", test_engines_by_weight },
 	CU_TEST_INFO_NULL,
 };

@@ -131,6 +131,7 @@ int vm_register_irq_suites(void);
 int vm_register_lifecycle_suites(void);
 int vm_register_work_suites(void);
 int vm_register_bpf_suites(void);
+int vm_register_bpf_sched_suites(void);
 int vm_register_gvtctl_suites(void);
 
 /* adds @tests (NULL-terminated) to a new suite; CUE_* */

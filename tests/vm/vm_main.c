@@ -24,6 +24,7 @@ static int (*const registrars[])(void) = {
 	vm_register_lifecycle_suites,
 	vm_register_work_suites,
 	vm_register_bpf_suites,
+	vm_register_bpf_sched_suites,
 	vm_register_gvtctl_suites,
 };
 

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * VM suite: BPF scheduling policies sharing the engines among vGPUs that
+ * run real work, loaded with gvt-load; the module's checks and watchdog
+ * ejecting the bad ones while every vGPU keeps progressing.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+
+#include "vm_gpu.h"
+
+#define NGPU		3
+#define WORK_NS		GVT_WORK_MAX_NS		/* 100 ms per command */
+#define WINDOW_MS	1200
+#define TOLERANCE	0.07
+
+static struct vm_gpu gpu[NGPU];
+static char top[PATH_MAX];	/* .../build */
+static char out[8192];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+	char cmd[2048];
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < sizeof(out) - 1) {
+		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+#define LOAD(args, ...) run("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
+
+static void unload_all(void)
+{
+	run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
+	    top);
+}
+
+/* the sched line of /sys/class/gvt/gvt0/policies, in out[] */
+static const char *sched_line(void)
+{
+	run("grep '^sched ' /sys/class/%s/%s/policies", GVT_CLASS_NAME,
+	    GVT_PARENT_NAME);
+	return out;
+}
+
+static int sched_init(void)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	unsigned int i;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');	/* .../build/tests/vm-suite */
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(top, sizeof(top), "%s", exe);
+	for (i = 0; i < NGPU; i++)
+		gpu[i].efd = -1;
+	unload_all();
+	return 0;
+}
+
+static void teardown_gpus(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < NGPU; i++)
+		vm_gpu_teardown(&gpu[i]);
+}
+
+static int sched_cleanup(void)
+{
+	teardown_gpus();
+	unload_all();
+	return vm_suite_cleanup();
+}
+
+/* vGPUs of types V1_@divs[i], each with @n WORK commands queued on engine 0 */
+static bool busy_gpus(const unsigned int *divs, unsigned int count,
+		      unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[i], divs[i])))
+			return false;
+	for (i = 0; i < count; i++)
+		vm_gpu_submit_work(&gpu[i], 0, n, WORK_NS);
+	return true;
+}
+
+/* GPU-time shares of engine 0 over the next @ms */
+static void measure(unsigned int count, unsigned int ms, double *share)
+{
+	uint64_t b0[NGPU], total = 0;
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		b0[i] = vm_gpu_busy(&gpu[i], 0);
+	usleep(ms * 1000);
+	for (i = 0; i < count; i++) {
+		b0[i] = vm_gpu_busy(&gpu[i], 0) - b0[i];
+		total += b0[i];
+	}
+	for (i = 0; i < count; i++)
+		share[i] = total ? (double)b0[i] / total : 0;
+	CU_ASSERT(total > (uint64_t)ms * 1000000 / 2);
+}
+
+static void check_shares(const char *what, unsigned int count,
+			 const double *share, const double *want)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		vm_note("%s: vGPU %u share %.3f (want %.3f)", what,
+			vm_gpu_rd(&gpu[i], GVT_PV_VGPU_ID), share[i], want[i]);
+		CU_ASSERT(share[i] > want[i] - TOLERANCE &&
+			  share[i] < want[i] + TOLERANCE);
+	}
+}
+
+static void test_weighted_live(void)
+{
+	static const unsigned int divs[NGPU] = { 8, 8, 8 };
+	static const uint32_t w1[NGPU] = { 1, 2, 4 }, w2[NGPU] = { 4, 2, 1 };
+	double share[NGPU], want[NGPU];
+	uint32_t id[NGPU];
+	unsigned int i;
+	int fd;
+
+	if (!busy_gpus(divs, NGPU, 40))
+		return;
+	for (i = 0; i < NGPU; i++)
+		id[i] = vm_gpu_rd(&gpu[i], GVT_PV_VGPU_ID);
+	VM_EQ_FATAL(LOAD("%s/bpf/sched_weighted.bpf.o --set 'weights[%u]=%u' --set 'weights[%u]=%u' --set 'weights[%u]=%u'",
+			 top, id[0], w1[0], id[1], w1[1], id[2], w1[2]), 0);
+	usleep(200 * 1000);
+	measure(NGPU, WINDOW_MS, share);
+	for (i = 0; i < NGPU; i++)
+		want[i] = w1[i] / 7.0;
+	check_shares("weights 1:2:4", NGPU, share, want);
+
+	/* change the weights in the live map: the shares follow */
+	fd = bpf_obj_get("/sys/fs/bpf/gvt/sched_weighted/weights");
+	VM_EQ_FATAL(fd >= 0, 1);
+	for (i = 0; i < NGPU; i++)
+		VM_EQ(bpf_map_update_elem(fd, &id[i], &w2[i], BPF_ANY), 0);
+	close(fd);
+	usleep(300 * 1000);
+	measure(NGPU, WINDOW_MS, share);
+	for (i = 0; i < NGPU; i++)
+		want[i] = w2[i] / 7.0;
+	check_shares("weights 4:2:1 (changed live)", NGPU, share, want);
+
+	sched_line();
+	VM_EQ(strstr(out, "sched sched_weighted state=active") != NULL, 1);
+	VM_EQ(LOAD("--unload sched_weighted"), 0);
+	teardown_gpus();
+}
+
+/* round robin ignores the types' weights (8, 4, 2) */
+static void test_rr_equal(void)
+{
+	static const unsigned int divs[NGPU] = { 2, 4, 8 };
+	double share[NGPU], want[NGPU] = { 1 / 3.0, 1 / 3.0, 1 / 3.0 };
+
+	if (!busy_gpus(divs, NGPU, 40))
+		return;
+	VM_EQ_FATAL(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
+	usleep(200 * 1000);
+	measure(NGPU, WINDOW_MS, share);
+	check_shares("round robin", NGPU, share, want);
+	/* a policy holds the module */
+	VM_EQ(run("rmmod gvt_bpf") != 0, 1);
+
+	/* replace it live by the weighted policy: the types' weights again */
+	VM_EQ(LOAD("--replace sched_rr %s/bpf/sched_weighted.bpf.o", top), 0);
+	sched_line();
+	VM_EQ(strstr(out, "sched sched_weighted state=active") != NULL, 1);
+	usleep(300 * 1000);
+	measure(NGPU, WINDOW_MS, share);
+	want[0] = 8 / 14.0;
+	want[1] = 4 / 14.0;
+	want[2] = 2 / 14.0;
+	check_shares("replaced by weighted (8:4:2)", NGPU, share, want);
+	VM_EQ(LOAD("--unload sched_rr"), 0);
+	teardown_gpus();
+}
+
+static void test_priority_aging(void)
+{
+	static const unsigned int divs[2] = { 8, 8 };
+	double share[NGPU];
+	uint32_t hi, lo;
+
+	if (!busy_gpus(divs, 2, 40))
+		return;
+	hi = vm_gpu_rd(&gpu[0], GVT_PV_VGPU_ID);
+	lo = vm_gpu_rd(&gpu[1], GVT_PV_VGPU_ID);
+	VM_EQ_FATAL(LOAD("%s/bpf/sched_priority.bpf.o --set 'prio[%u]=90' --set 'prio[%u]=10' --set aging_ms=5",
+			 top, hi, lo), 0);
+	usleep(200 * 1000);
+	measure(2, WINDOW_MS, share);
+	vm_note("priority 90 vs 10: shares %.3f %.3f", share[0], share[1]);
+	CU_ASSERT(share[0] > 0.9);
+	/*
+	 * aging: 80 points apart at one point per 5 ms, the low-priority vGPU
+	 * runs a slice every ~400 ms - a few per window - so it is never left
+	 * waiting long enough for the watchdog to eject the policy
+	 */
+	CU_ASSERT(share[1] > 0.0005);
+	sched_line();
+	VM_EQ(strstr(out, "state=active") != NULL, 1);
+	VM_EQ(LOAD("--unload sched_priority"), 0);
+	teardown_gpus();
+}
+
+/* an invalid decision ejects the policy at once; the work still completes */
+static void test_invalid_ejected(void)
+{
+	static const unsigned int divs[1] = { 8 };
+	uint32_t s;
+
+	VM_EQ_FATAL(LOAD("%s/bpf/bad_sched_invalid.bpf.o", top), 0);
+	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])))
+		return;
+	s = vm_gpu_submit_work(&gpu[0], 0, 3, 1000000);
+	CU_ASSERT(vm_gpu_wait(&gpu[0], 0, s, NULL) != 0);
+	sched_line();
+	vm_note("%s", out);
+	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
+	VM_EQ(strstr(out, "unknown") != NULL, 1);
+	VM_EQ(LOAD("--list"), 0);
+	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
+	VM_EQ(LOAD("--unload bad_sched_invalid"), 0);
+	teardown_gpus();
+}
+
+/* the watchdog ejects a policy that starves a vGPU; both complete */
+static void test_starver_ejected(void)
+{
+	static const unsigned int divs[2] = { 8, 8 };
+	uint64_t t0 = vm_now_ms(), b0;
+	uint32_t s0, s1;
+
+	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])) ||
+	    !VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[1], divs[1])))
+		return;
+	VM_EQ_FATAL(LOAD("%s/bpf/bad_sched_starve.bpf.o", top), 0);
+	b0 = vm_gpu_busy(&gpu[1], 0);
+	s0 = vm_gpu_submit_work(&gpu[0], 0, 10, 50000000);	/* 0.5 s */
+	s1 = vm_gpu_submit_work(&gpu[1], 0, 2, 50000000);
+	CU_ASSERT(vm_gpu_wait(&gpu[1], 0, s1, NULL) != 0);
+	CU_ASSERT(vm_gpu_wait(&gpu[0], 0, s0, NULL) != 0);
+	CU_ASSERT(vm_gpu_busy(&gpu[1], 0) - b0 >= 100000000ull);
+	sched_line();
+	vm_note("%s (both done after %llu ms)", out,
+		(unsigned long long)(vm_now_ms() - t0));
+	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
+	VM_EQ(strstr(out, "waited") != NULL || strstr(out, "starv") != NULL, 1);
+	VM_EQ(LOAD("--unload bad_sched_starve"), 0);
+	teardown_gpus();
+}
+
+/* detaching while work is queued and running loses nothing */
+static void test_detach_in_flight(void)
+{
+	static const unsigned int divs[2] = { 4, 4 };
+	uint32_t s0, s1;
+
+	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])) ||
+	    !VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[1], divs[1])))
+		return;
+	VM_EQ_FATAL(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
+	s0 = vm_gpu_submit_work(&gpu[0], 0, 6, 50000000);
+	s1 = vm_gpu_submit_work(&gpu[1], 0, 6, 50000000);
+	usleep(150 * 1000);
+	VM_EQ(LOAD("--unload sched_rr"), 0);
+	CU_ASSERT(vm_gpu_wait(&gpu[0], 0, s0, NULL) != 0);
+	CU_ASSERT(vm_gpu_wait(&gpu[1], 0, s1, NULL) != 0);
+	sched_line();
+	VM_EQ(out[0], '\0');
+	teardown_gpus();
+}
+
+static void test_sched_refusals(void)
+{
+	/* one scheduling policy at a time */
+	VM_EQ(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
+	VM_EQ(LOAD("%s/bpf/sched_weighted.bpf.o", top), 1);
+	VM_EQ(LOAD("--unload sched_rr"), 0);
+	VM_EQ(LOAD("--unload sched_weighted"), 1);
+}
+
+int vm_register_bpf_sched_suites(void)
+{
+	static const struct vm_test tests[] = {
+		{ "sched_weighted: shares follow map weights, changed live", test_weighted_live },
+		{ "sched_rr: equal shares; replaced live by sched_weighted", test_rr_equal },
+		{ "sched_priority: priority wins, aging keeps the low one going", test_priority_aging },
+		{ "a policy selecting an unknown vGPU is ejected, work completes", test_invalid_ejected },
+		{ "the watchdog ejects a starving policy, every vGPU completes", test_starver_ejected },
+		{ "detaching with work in flight loses nothing", test_detach_in_flight },
+		{ "one scheduling policy at a time", test_sched_refusals },
+		{ NULL, NULL }
+	};
+
+	return vm_add_suite("bpf sched", sched_init, sched_cleanup, tests);
+}
