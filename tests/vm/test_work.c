@@ -17,238 +17,30 @@
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
 
-#include "vm_common.h"
-#include "gvt/gvt_cmd.h"
+#include "vm_gpu.h"
 
-#define WK_IOVA		0x100000000ull	/* where the buffer is DMA-mapped */
-#define WK_MEM_SIZE	(4u << 20)
-#define WK_RING_PAGES	4
-#define WK_RING_SIZE	(WK_RING_PAGES * GVT_PAGE_SIZE)
-/* buffer layout, offsets = graphics address - hidden base */
-#define WK_RING(e)	((e) * WK_RING_SIZE)
-#define WK_BATCH	0x10000u
-#define WK_DATA		0x20000u
-#define WK_SURF_A	0x100000u
-#define WK_SURF_B	0x200000u
 #define WK_MAX		4
 
-struct wk_gpu {
-	struct vm_dev v;
-	uint8_t *mem;
-	int efd;
-	uint32_t hid;			/* graphics address of mem[0] */
-	uint32_t tail[GVT_NUM_ENGINES];
-	uint32_t seqno[GVT_NUM_ENGINES];
-};
-
-static struct wk_gpu wk[WK_MAX];
-
-static uint32_t mmio_rd(struct wk_gpu *g, uint32_t off)
-{
-	uint32_t v = 0;
-
-	VM_OK(&g->v.d, gvt_vfio_mmio_read32(&g->v.d, off, &v));
-	return v;
-}
-
-static void mmio_wr(struct wk_gpu *g, uint32_t off, uint32_t v)
-{
-	VM_OK(&g->v.d, gvt_vfio_mmio_write32(&g->v.d, off, v));
-}
-
-/* graphics address of buffer offset @off */
-static uint32_t ga(struct wk_gpu *g, uint32_t off)
-{
-	return g->hid + off;
-}
-
-/* writes the PTEs of [first, first + n) buffer pages */
-static int wk_map_pages(struct wk_gpu *g, uint32_t first, uint32_t n)
-{
-	uint64_t *pte = calloc(n, sizeof(*pte));
-	uint32_t i;
-	ssize_t r;
-
-	if (!pte)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		pte[i] = (WK_IOVA + (uint64_t)(first + i) * GVT_PAGE_SIZE) |
-			 GVT_PTE_VALID;
-	r = gvt_vfio_region_write(&g->v.d, VFIO_PCI_BAR0_REGION_INDEX,
-				  GVT_GTT_OFFSET +
-				  (uint64_t)(ga(g, first * GVT_PAGE_SIZE) /
-					     GVT_PAGE_SIZE) * 8,
-				  pte, n * sizeof(*pte));
-	free(pte);
-	return r == (ssize_t)(n * sizeof(*pte)) ? 0 : -EIO;
-}
-
-/* the driver's bring-up: GTT, interrupts, both rings */
-static int wk_bringup(struct wk_gpu *g)
-{
-	uint32_t e;
-	int ret;
-
-	ret = wk_map_pages(g, 0, WK_MEM_SIZE / GVT_PAGE_SIZE);
-	if (ret)
-		return ret;
-	mmio_wr(g, GVT_REG_GTT_CTL, GVT_GTT_CTL_ENABLE);
-	mmio_wr(g, GVT_REG_IER, GVT_IRQ_ALL);
-	mmio_wr(g, GVT_REG_IMR, 0);
-	for (e = 0; e < GVT_NUM_ENGINES; e++) {
-		mmio_wr(g, GVT_ENGINE_REG(e, GVT_RING_START), ga(g, WK_RING(e)));
-		mmio_wr(g, GVT_ENGINE_REG(e, GVT_RING_CTL), GVT_RING_CTL_ENABLE |
-			((WK_RING_PAGES - 1) << GVT_RING_CTL_SIZE_SHIFT));
-		g->tail[e] = 0;
-		g->seqno[e] = 0;
-	}
-	return 0;
-}
-
-/* a vGPU of type V1_@div, its DMA buffer, MSI on an eventfd, brought up */
-static int wk_setup(struct wk_gpu *g, unsigned int div)
-{
-	uint16_t flags;
-	int ret;
-
-	memset(g, 0, sizeof(*g));
-	g->efd = -1;
-	ret = vm_dev_setup(&g->v, div, false);
-	if (ret)
-		return ret;
-	g->mem = mmap(NULL, WK_MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->mem == MAP_FAILED) {
-		g->mem = NULL;
-		return -ENOMEM;
-	}
-	ret = gvt_vfio_dma_map(&g->v.d, g->mem, WK_IOVA, WK_MEM_SIZE);
-	if (ret) {
-		vm_note("dma map: %s", gvt_vfio_error(&g->v.d));
-		return ret;
-	}
-	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (g->efd < 0)
-		return -errno;
-	ret = gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_MSI_IRQ_INDEX, g->efd);
-	if (ret)
-		return ret;
-	ret = gvt_vfio_cfg_read16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
-				  &flags);
-	ret = ret ?: gvt_vfio_cfg_write16(&g->v.d, GVT_CFG_MSI_OFFSET +
-					  PCI_MSI_FLAGS,
-					  flags | PCI_MSI_FLAGS_ENABLE);
-	ret = ret ?: gvt_vfio_cfg_write16(&g->v.d, PCI_COMMAND,
-					  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	if (ret)
-		return ret;
-	g->hid = mmio_rd(g, GVT_PV_HIDDEN_BASE);
-	if (mmio_rd(g, GVT_PV_HIDDEN_SIZE) < WK_MEM_SIZE)
-		return -ENOSPC;
-	return wk_bringup(g);
-}
-
-static void wk_teardown(struct wk_gpu *g)
-{
-	if (g->v.created)
-		vm_dev_teardown(&g->v);
-	if (g->efd >= 0)
-		close(g->efd);
-	if (g->mem)
-		munmap(g->mem, WK_MEM_SIZE);
-	memset(g, 0, sizeof(*g));
-	g->efd = -1;
-}
+static struct vm_gpu wk[WK_MAX];
 
 static void wk_teardown_all(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < WK_MAX; i++)
-		wk_teardown(&wk[i]);
-}
-
-/* appends @n dwords to ring @e (NOOP-padding around the wrap) */
-static void wk_emit(struct wk_gpu *g, uint32_t e, const uint32_t *cmd,
-		    uint32_t n)
-{
-	uint32_t *ring = (uint32_t *)(g->mem + WK_RING(e));
-	uint32_t i;
-
-	if (g->tail[e] + n * 4 > WK_RING_SIZE) {
-		while (g->tail[e] < WK_RING_SIZE) {
-			ring[g->tail[e] / 4] = GVT_CMD_NOOP;
-			g->tail[e] += 4;
-		}
-		g->tail[e] = 0;
-	}
-	for (i = 0; i < n; i++) {
-		ring[g->tail[e] / 4] = cmd[i];
-		g->tail[e] += 4;
-	}
-}
-
-/*
- * Ends a request on ring @e: the seqno LRI and a user interrupt, padded to
- * a qword, then the doorbell. Returns the request's seqno.
- */
-static uint32_t wk_submit(struct wk_gpu *g, uint32_t e)
-{
-	uint32_t end[] = {
-		GVT_CMD_LRI(1), GVT_ENGINE_REG(e, GVT_RING_SEQNO), ++g->seqno[e],
-		GVT_CMD_USER_INTERRUPT,
-	};
-
-	wk_emit(g, e, end, 4);
-	if (g->tail[e] % 8)
-		wk_emit(g, e, (uint32_t[]){ GVT_CMD_NOOP }, 1);
-	mmio_wr(g, GVT_ENGINE_REG(e, GVT_RING_TAIL), g->tail[e]);
-	return g->seqno[e];
+		vm_gpu_teardown(&wk[i]);
 }
 
 /* doorbell without a request end (bad streams) */
-static void wk_kick(struct wk_gpu *g, uint32_t e)
+static void wk_kick(struct vm_gpu *g, uint32_t e)
 {
 	if (g->tail[e] % 8)
-		wk_emit(g, e, (uint32_t[]){ GVT_CMD_NOOP }, 1);
-	mmio_wr(g, GVT_ENGINE_REG(e, GVT_RING_TAIL), g->tail[e]);
-}
-
-/*
- * Waits until engine @e reports @seqno, taking MSIs on the way (each one
- * acknowledged in IIR, as a driver's handler does). Returns the IIR bits
- * seen, or 0 on timeout. *@msis counts the eventfd signals.
- */
-static uint32_t wk_wait(struct wk_gpu *g, uint32_t e, uint32_t seqno,
-			uint64_t *msis)
-{
-	uint64_t deadline = vm_now_ms() + VM_WAIT_MS, cnt;
-	uint32_t seen = 0, iir;
-
-	for (;;) {
-		int r = vm_wait_readable(g->efd, 50);
-
-		if (r > 0 && !vm_eventfd_read(g->efd, &cnt) && msis)
-			*msis += cnt;
-		iir = mmio_rd(g, GVT_REG_IIR);
-		if (iir) {
-			seen |= iir;
-			mmio_wr(g, GVT_REG_IIR, iir);
-		}
-		if ((int32_t)(mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_SEQNO)) -
-			      seqno) >= 0 && (seen & GVT_IRQ_USER(e)))
-			return seen;
-		if (vm_now_ms() > deadline) {
-			vm_note("timeout: seqno %u, want %u, IIR seen 0x%x",
-				mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_SEQNO)),
-				seqno, seen);
-			return 0;
-		}
-	}
+		vm_gpu_emit(g, e, (uint32_t[]){ GVT_CMD_NOOP }, 1);
+	vm_gpu_wr(g, GVT_ENGINE_REG(e, GVT_RING_TAIL), g->tail[e]);
 }
 
 /* waits for an error interrupt of engine @e; the IIR bits seen or 0 */
-static uint32_t wk_wait_error(struct wk_gpu *g, uint32_t e)
+static uint32_t wk_wait_error(struct vm_gpu *g, uint32_t e)
 {
 	uint64_t deadline = vm_now_ms() + VM_WAIT_MS, cnt;
 	uint32_t iir;
@@ -256,51 +48,21 @@ static uint32_t wk_wait_error(struct wk_gpu *g, uint32_t e)
 	while (vm_now_ms() < deadline) {
 		if (vm_wait_readable(g->efd, 50) > 0)
 			vm_eventfd_read(g->efd, &cnt);
-		iir = mmio_rd(g, GVT_REG_IIR);
+		iir = vm_gpu_rd(g, GVT_REG_IIR);
 		if (iir & GVT_IRQ_ERROR(e)) {
-			mmio_wr(g, GVT_REG_IIR, iir);
+			vm_gpu_wr(g, GVT_REG_IIR, iir);
 			return iir;
 		}
 	}
 	return 0;
 }
 
-static uint64_t wk_stat(struct wk_gpu *g, const char *name)
+static uint64_t wk_stat(struct vm_gpu *g, const char *name)
 {
-	char path[256], buf[4096], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/stats",
-		 g->v.uuid, GVT_SYSFS_GROUP);
-	f = fopen(path, "r");
-	if (!f)
-		return ~0ull;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		size_t l = strlen(name);
-
-		if (!strncmp(p, name, l) && p[l] == ' ')
-			return strtoull(p + l, NULL, 10);
-	}
-	return ~0ull;
+	return (uint64_t)vm_stat(g->v.uuid, name);
 }
 
-static uint64_t wk_busy(struct wk_gpu *g, uint32_t e)
-{
-	uint32_t hi, lo, hi2;
-
-	do {
-		hi = mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_HI));
-		lo = mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_LO));
-		hi2 = mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_HI));
-	} while (hi != hi2);
-	return (uint64_t)hi << 32 | lo;
-}
-
-static uint32_t *u32p(struct wk_gpu *g, uint32_t off)
+static uint32_t *u32p(struct vm_gpu *g, uint32_t off)
 {
 	return (uint32_t *)(g->mem + off);
 }
@@ -309,28 +71,28 @@ static uint32_t *u32p(struct wk_gpu *g, uint32_t off)
 
 static void test_store_seqno_msi(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint64_t msis = 0;
 	uint32_t e, s, iir;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	for (e = 0; e < GVT_NUM_ENGINES; e++) {
 		uint32_t cmd[] = {
 			GVT_CMD_NOOP,
-			GVT_CMD_STORE_DWORD, ga(g, WK_DATA + 4 * e), 0xc0de0000 + e,
+			GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA + 4 * e), 0xc0de0000 + e,
 			GVT_CMD_LRI(1), GVT_REG_SCRATCH, 0x5c0000 + e,
 		};
 
-		wk_emit(g, e, cmd, sizeof(cmd) / 4);
-		s = wk_submit(g, e);
-		iir = wk_wait(g, e, s, &msis);
+		vm_gpu_emit(g, e, cmd, sizeof(cmd) / 4);
+		s = vm_gpu_submit(g, e);
+		iir = vm_gpu_wait(g, e, s, &msis);
 		VM_EQ(iir & GVT_IRQ_USER(e), GVT_IRQ_USER(e));
-		VM_EQ(*u32p(g, WK_DATA + 4 * e), 0xc0de0000 + e);
-		VM_EQ(mmio_rd(g, GVT_REG_SCRATCH), 0x5c0000 + e);
-		VM_EQ(mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_HEAD)), g->tail[e]);
-		VM_EQ(mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_SEQNO)), s);
-		VM_EQ(mmio_rd(g, GVT_ENGINE_REG(e, GVT_RING_STATUS)),
+		VM_EQ(*u32p(g, VM_GPU_DATA + 4 * e), 0xc0de0000 + e);
+		VM_EQ(vm_gpu_rd(g, GVT_REG_SCRATCH), 0x5c0000 + e);
+		VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(e, GVT_RING_HEAD)), g->tail[e]);
+		VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(e, GVT_RING_SEQNO)), s);
+		VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(e, GVT_RING_STATUS)),
 		      GVT_RING_STATUS_IDLE);
 	}
 	CU_ASSERT(msis >= 1);
@@ -342,29 +104,29 @@ static void test_store_seqno_msi(void)
 
 static void test_many_requests(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint64_t msis = 0;
 	uint32_t i, s = 0, n = 200;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	/* more requests than the ring holds at once: it wraps */
 	for (i = 0; i < n; i++) {
 		uint32_t cmd[] = {
-			GVT_CMD_STORE_DWORD, ga(g, WK_DATA + 4 * i), i * 7 + 1,
+			GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA + 4 * i), i * 7 + 1,
 		};
 
-		wk_emit(g, 0, cmd, 3);
-		s = wk_submit(g, 0);
+		vm_gpu_emit(g, 0, cmd, 3);
+		s = vm_gpu_submit(g, 0);
 		if (i % 16 == 15)
-			CU_ASSERT(wk_wait(g, 0, s, &msis) != 0);
+			CU_ASSERT(vm_gpu_wait(g, 0, s, &msis) != 0);
 	}
-	CU_ASSERT(wk_wait(g, 0, s, &msis) != 0);
+	CU_ASSERT(vm_gpu_wait(g, 0, s, &msis) != 0);
 	for (i = 0; i < n; i++)
-		if (*u32p(g, WK_DATA + 4 * i) != i * 7 + 1)
+		if (*u32p(g, VM_GPU_DATA + 4 * i) != i * 7 + 1)
 			break;
 	VM_EQ(i, n);
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), n);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), n);
 	CU_ASSERT(msis >= n / 16);
 	vm_note("%u requests, %llu MSIs, %llu workloads", n,
 		(unsigned long long)msis,
@@ -373,9 +135,9 @@ static void test_many_requests(void)
 	/* one request at a time, IIR acked each time: one MSI each, none lost */
 	msis = 0;
 	for (i = 0; i < 50; i++) {
-		wk_emit(g, i % 2, (uint32_t[]){ GVT_CMD_STORE_DWORD,
-						ga(g, WK_DATA), i }, 3);
-		CU_ASSERT(wk_wait(g, i % 2, wk_submit(g, i % 2), &msis) != 0);
+		vm_gpu_emit(g, i % 2, (uint32_t[]){ GVT_CMD_STORE_DWORD,
+						vm_gpu_ga(g, VM_GPU_DATA), i }, 3);
+		CU_ASSERT(vm_gpu_wait(g, i % 2, vm_gpu_submit(g, i % 2), &msis) != 0);
 	}
 	/* the last MSI may still sit in the eventfd: collect it */
 	if (vm_wait_readable(g->efd, 100) > 0) {
@@ -390,55 +152,55 @@ static void test_many_requests(void)
 
 static void test_batch(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint32_t *b = u32p(g, 0), s;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
-	b = u32p(g, WK_BATCH);
+	b = u32p(g, VM_GPU_BATCH);
 	/* first level batch calls a second level one, both end properly */
 	b[0] = GVT_CMD_STORE_DWORD;
-	b[1] = ga(g, WK_DATA);
+	b[1] = vm_gpu_ga(g, VM_GPU_DATA);
 	b[2] = 0xba7c0001;
 	b[3] = GVT_CMD_BATCH_START;
-	b[4] = ga(g, WK_BATCH + 0x100);
+	b[4] = vm_gpu_ga(g, VM_GPU_BATCH + 0x100);
 	b[5] = GVT_CMD_STORE_DWORD;
-	b[6] = ga(g, WK_DATA + 8);
+	b[6] = vm_gpu_ga(g, VM_GPU_DATA + 8);
 	b[7] = 0xba7c0003;
 	b[8] = GVT_CMD_BATCH_END;
 	b[64] = GVT_CMD_STORE_DWORD;
-	b[65] = ga(g, WK_DATA + 4);
+	b[65] = vm_gpu_ga(g, VM_GPU_DATA + 4);
 	b[66] = 0xba7c0002;
 	b[67] = GVT_CMD_BATCH_END;
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_BATCH_START, ga(g, WK_BATCH) }, 2);
-	s = wk_submit(g, 0);
-	CU_ASSERT(wk_wait(g, 0, s, NULL) != 0);
-	VM_EQ(*u32p(g, WK_DATA), 0xba7c0001);
-	VM_EQ(*u32p(g, WK_DATA + 4), 0xba7c0002);
-	VM_EQ(*u32p(g, WK_DATA + 8), 0xba7c0003);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_BATCH_START, vm_gpu_ga(g, VM_GPU_BATCH) }, 2);
+	s = vm_gpu_submit(g, 0);
+	CU_ASSERT(vm_gpu_wait(g, 0, s, NULL) != 0);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 0xba7c0001);
+	VM_EQ(*u32p(g, VM_GPU_DATA + 4), 0xba7c0002);
+	VM_EQ(*u32p(g, VM_GPU_DATA + 8), 0xba7c0003);
 	wk_teardown_all();
 }
 
 /* fill A on render, copy A -> B on render, both checked byte for byte */
-static void run_fill_copy(struct wk_gpu *g, uint32_t color, uint32_t e)
+static void run_fill_copy(struct vm_gpu *g, uint32_t color, uint32_t e)
 {
 	uint32_t w = 200, h = 150, stride = 1024, x, y, s, bad = 0;
 	uint32_t cmd[] = {
-		GVT_CMD_FILL_RECT, ga(g, WK_SURF_A), stride,
+		GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_A), stride,
 		GVT_RECT_SIZE(w, h), color,
-		GVT_CMD_COPY_RECT, ga(g, WK_SURF_A), stride,
-		ga(g, WK_SURF_B + 64), stride, GVT_RECT_SIZE(w, h),
+		GVT_CMD_COPY_RECT, vm_gpu_ga(g, VM_GPU_SURF_A), stride,
+		vm_gpu_ga(g, VM_GPU_SURF_B + 64), stride, GVT_RECT_SIZE(w, h),
 	};
 
-	memset(g->mem + WK_SURF_A, 0xee, (size_t)stride * (h + 1));
-	memset(g->mem + WK_SURF_B, 0xee, (size_t)stride * (h + 1));
-	wk_emit(g, e, cmd, sizeof(cmd) / 4);
-	s = wk_submit(g, e);
-	CU_ASSERT_FATAL(wk_wait(g, e, s, NULL) != 0);
+	memset(g->mem + VM_GPU_SURF_A, 0xee, (size_t)stride * (h + 1));
+	memset(g->mem + VM_GPU_SURF_B, 0xee, (size_t)stride * (h + 1));
+	vm_gpu_emit(g, e, cmd, sizeof(cmd) / 4);
+	s = vm_gpu_submit(g, e);
+	CU_ASSERT_FATAL(vm_gpu_wait(g, e, s, NULL) != 0);
 	for (y = 0; y <= h; y++) {
 		for (x = 0; x < stride / 4; x++) {
-			uint32_t a = *u32p(g, WK_SURF_A + y * stride + 4 * x);
-			uint32_t b = *u32p(g, WK_SURF_B + y * stride + 4 * x);
+			uint32_t a = *u32p(g, VM_GPU_SURF_A + y * stride + 4 * x);
+			uint32_t b = *u32p(g, VM_GPU_SURF_B + y * stride + 4 * x);
 			bool in = y < h && x < w;
 			bool in_b = y < h && x >= 16 && x < w + 16;
 
@@ -454,30 +216,30 @@ static void test_fill_copy_three(void)
 	unsigned int i, round;
 
 	for (i = 0; i < 3; i++)
-		if (VM_OK_FATAL(NULL, wk_setup(&wk[i], 8)) == false)
+		if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[i], 8)) == false)
 			return;
 	/* all three in flight at once, on both engines */
 	for (round = 0; round < 2; round++) {
 		uint32_t s[3];
 
 		for (i = 0; i < 3; i++) {
-			struct wk_gpu *g = &wk[i];
+			struct vm_gpu *g = &wk[i];
 			uint32_t cmd[] = {
-				GVT_CMD_FILL_RECT, ga(g, WK_SURF_A), 4096,
+				GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_A), 4096,
 				GVT_RECT_SIZE(1024, 64), 0x11000000 * (i + 1) + round,
 			};
 
-			wk_emit(g, round, cmd, 5);
-			s[i] = wk_submit(g, round);
+			vm_gpu_emit(g, round, cmd, 5);
+			s[i] = vm_gpu_submit(g, round);
 		}
 		for (i = 0; i < 3; i++) {
-			struct wk_gpu *g = &wk[i];
+			struct vm_gpu *g = &wk[i];
 			uint32_t y, x, bad = 0;
 
-			CU_ASSERT(wk_wait(g, round, s[i], NULL) != 0);
+			CU_ASSERT(vm_gpu_wait(g, round, s[i], NULL) != 0);
 			for (y = 0; y < 64; y++)
 				for (x = 0; x < 1024; x++)
-					bad += *u32p(g, WK_SURF_A + y * 4096 + 4 * x) !=
+					bad += *u32p(g, VM_GPU_SURF_A + y * 4096 + 4 * x) !=
 					       0x11000000 * (i + 1) + round;
 			VM_EQ(bad, 0);
 		}
@@ -488,30 +250,30 @@ static void test_fill_copy_three(void)
 }
 
 /* one bad stream: the error code, an error interrupt, nothing executed */
-static void bad_stream(struct wk_gpu *g, const uint32_t *cmd, uint32_t n,
+static void bad_stream(struct vm_gpu *g, const uint32_t *cmd, uint32_t n,
 		       uint32_t want_err)
 {
-	uint32_t before = mmio_rd(g, GVT_REG_ERROR_COUNT), iir;
+	uint32_t before = vm_gpu_rd(g, GVT_REG_ERROR_COUNT), iir;
 
-	*u32p(g, WK_DATA) = 0;
-	wk_emit(g, 0, cmd, n);
+	*u32p(g, VM_GPU_DATA) = 0;
+	vm_gpu_emit(g, 0, cmd, n);
 	/* a store that must not run: the whole stream is refused */
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 1 }, 3);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 1 }, 3);
 	wk_kick(g, 0);
 	iir = wk_wait_error(g, 0);
 	VM_EQ(iir & GVT_IRQ_ERROR(0), GVT_IRQ_ERROR(0));
-	VM_EQ(mmio_rd(g, GVT_REG_ERROR), want_err);
-	VM_EQ(mmio_rd(g, GVT_REG_ERROR_COUNT), before + 1);
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), g->tail[0]);
-	VM_EQ(*u32p(g, WK_DATA), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR), want_err);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR_COUNT), before + 1);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), g->tail[0]);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 0);
 }
 
 static void test_bad_streams(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint32_t *b, i;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	bad_stream(g, (uint32_t[]){ 0x7f000001, 0 }, 2, GVT_ERR_BAD_OPCODE);
 	bad_stream(g, (uint32_t[]){ GVT_CMD_LRI(1), GVT_REG_IER, 0 }, 3,
@@ -519,149 +281,149 @@ static void test_bad_streams(void)
 	/* a store into graphics memory of another vGPU */
 	bad_stream(g, (uint32_t[]){ GVT_CMD_STORE_DWORD, g->hid - 4096, 0 }, 3,
 		   GVT_ERR_BAD_ADDRESS);
-	VM_EQ(mmio_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, 0);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, 0);
 	VM_EQ(wk_stat(g, "workloads_rejected"), 3);
 
 	/* reset, then the runaway batches */
 	VM_OK(&g->v.d, gvt_vfio_reset(&g->v.d));
-	VM_OK(&g->v.d, wk_bringup(g));
-	b = u32p(g, WK_BATCH);
+	VM_OK(&g->v.d, vm_gpu_bringup(g));
+	b = u32p(g, VM_GPU_BATCH);
 	b[0] = GVT_CMD_BATCH_START;		/* calls itself forever */
-	b[1] = ga(g, WK_BATCH);
-	bad_stream(g, (uint32_t[]){ GVT_CMD_BATCH_START, ga(g, WK_BATCH) }, 2,
+	b[1] = vm_gpu_ga(g, VM_GPU_BATCH);
+	bad_stream(g, (uint32_t[]){ GVT_CMD_BATCH_START, vm_gpu_ga(g, VM_GPU_BATCH) }, 2,
 		   GVT_ERR_BATCH_DEPTH);
 	for (i = 0; i < 0x4000; i++)	/* never ends */
 		b[0x400 + i] = GVT_CMD_NOOP;
 	bad_stream(g, (uint32_t[]){ GVT_CMD_BATCH_START,
-				    ga(g, WK_BATCH + 0x1000) }, 2,
+				    vm_gpu_ga(g, VM_GPU_BATCH + 0x1000) }, 2,
 		   GVT_ERR_BATCH_SIZE);
 	bad_stream(g, (uint32_t[]){ GVT_CMD_WORK, 0 }, 2, GVT_ERR_BAD_PARAM);
-	VM_EQ(mmio_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, 0);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, 0);
 	/* the fourth error since reset fails the vGPU */
 	bad_stream(g, (uint32_t[]){ GVT_CMD_HDR(GVT_OP_STORE_DWORD, 4), 0, 0, 0 },
 		   4, GVT_ERR_BAD_LENGTH);
-	VM_EQ(mmio_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, GVT_STATUS_FAILED);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_STATUS) & GVT_STATUS_FAILED, GVT_STATUS_FAILED);
 
 	/* failed: nothing runs until reset; after it, work runs again */
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 9 }, 3);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 9 }, 3);
 	wk_kick(g, 0);
 	usleep(100 * 1000);
-	VM_EQ(*u32p(g, WK_DATA), 0);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 0);
 	VM_OK(&g->v.d, gvt_vfio_reset(&g->v.d));
-	VM_EQ(mmio_rd(g, GVT_REG_STATUS), 0);
-	VM_OK(&g->v.d, wk_bringup(g));
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 9 }, 3);
-	CU_ASSERT(wk_wait(g, 0, wk_submit(g, 0), NULL) != 0);
-	VM_EQ(*u32p(g, WK_DATA), 9);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_STATUS), 0);
+	VM_OK(&g->v.d, vm_gpu_bringup(g));
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 9 }, 3);
+	CU_ASSERT(vm_gpu_wait(g, 0, vm_gpu_submit(g, 0), NULL) != 0);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 9);
 	wk_teardown_all();
 }
 
 static void test_gtt_faults(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint64_t zero = 0;
 	uint32_t iir, i;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	/* an owned graphics address whose PTE is invalid */
 	VM_EQ(gvt_vfio_region_write(&g->v.d, VFIO_PCI_BAR0_REGION_INDEX,
 				    GVT_GTT_OFFSET +
-				    (uint64_t)ga(g, WK_SURF_B) / GVT_PAGE_SIZE * 8,
+				    (uint64_t)vm_gpu_ga(g, VM_GPU_SURF_B) / GVT_PAGE_SIZE * 8,
 				    &zero, 8), 8);
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_SURF_B), 1 }, 3);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_SURF_B), 1 }, 3);
 	wk_kick(g, 0);
 	iir = wk_wait_error(g, 0);
 	VM_EQ(iir & GVT_IRQ_GTT_FAULT, GVT_IRQ_GTT_FAULT);
-	VM_EQ(mmio_rd(g, GVT_REG_ERROR), GVT_ERR_GTT_FAULT);
-	VM_EQ(mmio_rd(g, GVT_REG_ERROR_ADDR), ga(g, WK_SURF_B));
+	VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR), GVT_ERR_GTT_FAULT);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR_ADDR), vm_gpu_ga(g, VM_GPU_SURF_B));
 
 	/* a valid PTE to an IOVA the VMM never mapped */
-	VM_OK(NULL, wk_map_pages(g, 0, 1));
+	VM_OK(NULL, vm_gpu_map_pages(g, 0, 1));
 	{
-		uint64_t pte = (WK_IOVA + 64ull * WK_MEM_SIZE) | GVT_PTE_VALID;
+		uint64_t pte = (VM_GPU_IOVA + 64ull * VM_GPU_MEM_SIZE) | GVT_PTE_VALID;
 
 		VM_EQ(gvt_vfio_region_write(&g->v.d, VFIO_PCI_BAR0_REGION_INDEX,
 					    GVT_GTT_OFFSET +
-					    (uint64_t)ga(g, WK_SURF_B) /
+					    (uint64_t)vm_gpu_ga(g, VM_GPU_SURF_B) /
 					    GVT_PAGE_SIZE * 8, &pte, 8), 8);
 	}
 	/* a fill that faults halfway: the rows before it were written */
 	for (i = 0; i < 2; i++)
-		*u32p(g, WK_SURF_B - 4096 + 4 * i) = 0;
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_FILL_RECT, ga(g, WK_SURF_B - 4096),
+		*u32p(g, VM_GPU_SURF_B - 4096 + 4 * i) = 0;
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_B - 4096),
 				    4096, GVT_RECT_SIZE(2, 2), 0xabcd }, 5);
 	wk_kick(g, 0);
 	iir = wk_wait_error(g, 0);
 	VM_EQ(iir & GVT_IRQ_GTT_FAULT, GVT_IRQ_GTT_FAULT);
-	VM_EQ(mmio_rd(g, GVT_REG_ERROR_ADDR), ga(g, WK_SURF_B));
-	VM_EQ(*u32p(g, WK_SURF_B - 4096), 0xabcd);
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), g->tail[0]);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR_ADDR), vm_gpu_ga(g, VM_GPU_SURF_B));
+	VM_EQ(*u32p(g, VM_GPU_SURF_B - 4096), 0xabcd);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), g->tail[0]);
 	wk_teardown_all();
 }
 
 static void test_failure_isolation(void)
 {
-	struct wk_gpu *bad = &wk[0];
+	struct vm_gpu *bad = &wk[0];
 	unsigned int i, k;
 
 	for (i = 0; i < 3; i++)
-		if (VM_OK_FATAL(NULL, wk_setup(&wk[i], 8)) == false)
+		if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[i], 8)) == false)
 			return;
 	/* two good vGPUs with real work queued, one spraying bad streams */
 	for (i = 1; i < 3; i++) {
-		struct wk_gpu *g = &wk[i];
+		struct vm_gpu *g = &wk[i];
 		uint32_t cmd[] = {
 			GVT_CMD_WORK, 20000000,
-			GVT_CMD_FILL_RECT, ga(g, WK_SURF_A), 4096,
+			GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_A), 4096,
 			GVT_RECT_SIZE(512, 32), 0x600d0000 + i,
 		};
 
-		wk_emit(g, 0, cmd, sizeof(cmd) / 4);
-		wk_submit(g, 0);
+		vm_gpu_emit(g, 0, cmd, sizeof(cmd) / 4);
+		vm_gpu_submit(g, 0);
 	}
 	for (k = 0; k < GVT_ERROR_FAIL_LIMIT; k++) {
-		wk_emit(bad, 0, (uint32_t[]){ 0x7e000001, 0 }, 2);
+		vm_gpu_emit(bad, 0, (uint32_t[]){ 0x7e000001, 0 }, 2);
 		wk_kick(bad, 0);
 		CU_ASSERT(wk_wait_error(bad, 0) != 0);
 	}
-	VM_EQ(mmio_rd(bad, GVT_REG_STATUS), GVT_STATUS_FAILED);
+	VM_EQ(vm_gpu_rd(bad, GVT_REG_STATUS), GVT_STATUS_FAILED);
 	for (i = 1; i < 3; i++) {
-		struct wk_gpu *g = &wk[i];
+		struct vm_gpu *g = &wk[i];
 		uint32_t y, x, errs = 0;
 
-		CU_ASSERT(wk_wait(g, 0, g->seqno[0], NULL) != 0);
+		CU_ASSERT(vm_gpu_wait(g, 0, g->seqno[0], NULL) != 0);
 		for (y = 0; y < 32; y++)
 			for (x = 0; x < 512; x++)
-				errs += *u32p(g, WK_SURF_A + y * 4096 + 4 * x) !=
+				errs += *u32p(g, VM_GPU_SURF_A + y * 4096 + 4 * x) !=
 					0x600d0000 + i;
 		VM_EQ(errs, 0);
-		VM_EQ(mmio_rd(g, GVT_REG_STATUS), 0);
-		VM_EQ(mmio_rd(g, GVT_REG_ERROR_COUNT), 0);
+		VM_EQ(vm_gpu_rd(g, GVT_REG_STATUS), 0);
+		VM_EQ(vm_gpu_rd(g, GVT_REG_ERROR_COUNT), 0);
 	}
 	wk_teardown_all();
 }
 
 static void test_reset_mid_workload(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint64_t msis = 0;
 	uint32_t i, s;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	for (i = 0; i < 20; i++)
-		wk_emit(g, 0, (uint32_t[]){ GVT_CMD_WORK, 50000000 }, 2);
-	wk_submit(g, 0);
+		vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_WORK, 50000000 }, 2);
+	vm_gpu_submit(g, 0);
 	usleep(100 * 1000);
-	CU_ASSERT(!(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_STATUS)) &
+	CU_ASSERT(!(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_STATUS)) &
 		    GVT_RING_STATUS_IDLE));
 	VM_OK(&g->v.d, gvt_vfio_reset(&g->v.d));
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), 0);
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), 0);
-	VM_EQ(mmio_rd(g, GVT_REG_IIR), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_REG_IIR), 0);
 	/* the eventfd survives the reset and the next request completes */
-	VM_OK(&g->v.d, wk_bringup(g));
+	VM_OK(&g->v.d, vm_gpu_bringup(g));
 	{
 		uint16_t flags = 0;
 
@@ -672,10 +434,10 @@ static void test_reset_mid_workload(void)
 	}
 	vm_eventfd_read(g->efd, &msis);
 	msis = 0;
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 77 }, 3);
-	s = wk_submit(g, 0);
-	CU_ASSERT(wk_wait(g, 0, s, &msis) != 0);
-	VM_EQ(*u32p(g, WK_DATA), 77);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 77 }, 3);
+	s = vm_gpu_submit(g, 0);
+	CU_ASSERT(vm_gpu_wait(g, 0, s, &msis) != 0);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 77);
 	CU_ASSERT(msis >= 1);
 	wk_teardown_all();
 }
@@ -688,34 +450,34 @@ static void test_weighted_shares(void)
 	unsigned int i, k, wsum = 0;
 
 	for (i = 0; i < 3; i++) {
-		if (VM_OK_FATAL(NULL, wk_setup(&wk[i], divs[i])) == false)
+		if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[i], divs[i])) == false)
 			return;
-		wsum += mmio_rd(&wk[i], GVT_PV_WEIGHT);
+		wsum += vm_gpu_rd(&wk[i], GVT_PV_WEIGHT);
 	}
 	/* 3 s of work each: all three contend for the whole measurement */
 	for (i = 0; i < 3; i++) {
 		for (k = 0; k < 30; k++)
-			wk_emit(&wk[i], 0, (uint32_t[]){ GVT_CMD_WORK,
+			vm_gpu_emit(&wk[i], 0, (uint32_t[]){ GVT_CMD_WORK,
 							 GVT_WORK_MAX_NS }, 2);
-		wk_submit(&wk[i], 0);
+		vm_gpu_submit(&wk[i], 0);
 	}
 	usleep(200 * 1000);
 	for (i = 0; i < 3; i++)
-		b0[i] = wk_busy(&wk[i], 0);
+		b0[i] = vm_gpu_busy(&wk[i], 0);
 	usleep(1500 * 1000);
 	for (i = 0; i < 3; i++) {
-		b1[i] = wk_busy(&wk[i], 0);
+		b1[i] = vm_gpu_busy(&wk[i], 0);
 		total += b1[i] - b0[i];
 	}
 	for (i = 0; i < 3; i++) {
 		share[i] = total ? (double)(b1[i] - b0[i]) / total : 0;
-		want[i] = (double)mmio_rd(&wk[i], GVT_PV_WEIGHT) / wsum;
+		want[i] = (double)vm_gpu_rd(&wk[i], GVT_PV_WEIGHT) / wsum;
 		vm_note("V1_%u weight %u: GPU time %.1f ms, share %.3f (want %.3f)",
-			divs[i], mmio_rd(&wk[i], GVT_PV_WEIGHT),
+			divs[i], vm_gpu_rd(&wk[i], GVT_PV_WEIGHT),
 			(b1[i] - b0[i]) / 1e6, share[i], want[i]);
 		CU_ASSERT(share[i] > want[i] - 0.06 && share[i] < want[i] + 0.06);
 		/* still busy: the window was all contention */
-		CU_ASSERT(!(mmio_rd(&wk[i], GVT_ENGINE_REG(0, GVT_RING_STATUS)) &
+		CU_ASSERT(!(vm_gpu_rd(&wk[i], GVT_ENGINE_REG(0, GVT_RING_STATUS)) &
 			    GVT_RING_STATUS_IDLE));
 	}
 	CU_ASSERT(total > 1000000000ull);
@@ -732,13 +494,13 @@ static void test_weighted_shares(void)
 /* INTx: level-triggered, masked on delivery, re-fired on unmask while asserted */
 static void test_intx_level(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint16_t flags = 0;
 	uint64_t c = 0;
 	uint32_t s;
 	int ifd;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	ifd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	CU_ASSERT_FATAL(ifd >= 0);
@@ -748,14 +510,14 @@ static void test_intx_level(void)
 					    flags & ~PCI_MSI_FLAGS_ENABLE));
 	VM_OK(&g->v.d, gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX,
 						ifd));
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 1 }, 3);
-	s = wk_submit(g, 0);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 1 }, 3);
+	s = vm_gpu_submit(g, 0);
 	VM_EQ(vm_wait_readable(ifd, VM_WAIT_MS), 1);
 	vm_eventfd_read(ifd, &c);
-	VM_EQ(mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), s);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), s);
 	/* automasked: a second request does not signal */
-	wk_emit(g, 1, (uint32_t[]){ GVT_CMD_NOOP, GVT_CMD_NOOP }, 2);
-	s = wk_submit(g, 1);
+	vm_gpu_emit(g, 1, (uint32_t[]){ GVT_CMD_NOOP, GVT_CMD_NOOP }, 2);
+	s = vm_gpu_submit(g, 1);
 	usleep(50 * 1000);
 	VM_EQ(vm_wait_readable(ifd, 0), 0);
 	/* unmasked while IIR still holds the events: signals again */
@@ -763,14 +525,14 @@ static void test_intx_level(void)
 	VM_EQ(vm_wait_readable(ifd, 1000), 1);
 	vm_eventfd_read(ifd, &c);
 	/* handled: IIR cleared, then unmask: silent */
-	mmio_wr(g, GVT_REG_IIR, mmio_rd(g, GVT_REG_IIR));
+	vm_gpu_wr(g, GVT_REG_IIR, vm_gpu_rd(g, GVT_REG_IIR));
 	VM_OK(&g->v.d, gvt_vfio_irq_unmask(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX));
 	VM_EQ(vm_wait_readable(ifd, 50), 0);
 	/* and the next request signals */
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 2 }, 3);
-	wk_submit(g, 0);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 2 }, 3);
+	vm_gpu_submit(g, 0);
 	VM_EQ(vm_wait_readable(ifd, VM_WAIT_MS), 1);
-	VM_EQ(*u32p(g, WK_DATA), 2);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 2);
 	gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_INTX_IRQ_INDEX, -1);
 	close(ifd);
 	wk_teardown_all();
@@ -779,18 +541,18 @@ static void test_intx_level(void)
 /* MSI per-vector mask: the message is held (Pending) and sent at unmask */
 static void test_msi_mask_pending(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	uint32_t mask_off = GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64;
 	uint32_t pend_off = GVT_CFG_MSI_OFFSET + PCI_MSI_PENDING_64, v = 0;
 	uint64_t c = 0;
 	uint32_t s;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	VM_OK(&g->v.d, gvt_vfio_cfg_write32(&g->v.d, mask_off, 1));
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 1 }, 3);
-	s = wk_submit(g, 0);
-	while (mmio_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)) != s &&
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 1 }, 3);
+	s = vm_gpu_submit(g, 0);
+	while (vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)) != s &&
 	       vm_wait_readable(g->efd, 10) == 0)
 		;
 	usleep(20 * 1000);
@@ -809,11 +571,11 @@ static void test_msi_mask_pending(void)
 /* per-vGPU time slice override: a longer slice, same shares */
 static void test_timeslice_override(void)
 {
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 	char path[256];
 	long v = -1;
 
-	if (VM_OK_FATAL(NULL, wk_setup(g, 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(g, 8)) == false)
 		return;
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/timeslice_us",
 		 g->v.uuid, GVT_SYSFS_GROUP);
@@ -827,10 +589,10 @@ static void test_timeslice_override(void)
 	VM_OK(NULL, gvt_sysfs_read_long(path, &v));
 	VM_EQ(v, 2500);
 	/* work still runs with it */
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_WORK, 5000000,
-				    GVT_CMD_STORE_DWORD, ga(g, WK_DATA), 3 }, 5);
-	CU_ASSERT(wk_wait(g, 0, wk_submit(g, 0), NULL) != 0);
-	VM_EQ(*u32p(g, WK_DATA), 3);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_WORK, 5000000,
+				    GVT_CMD_STORE_DWORD, vm_gpu_ga(g, VM_GPU_DATA), 3 }, 5);
+	CU_ASSERT(vm_gpu_wait(g, 0, vm_gpu_submit(g, 0), NULL) != 0);
+	VM_EQ(*u32p(g, VM_GPU_DATA), 3);
 	VM_OK(NULL, gvt_sysfs_write(path, "0"));
 	wk_teardown_all();
 }
@@ -842,17 +604,17 @@ static void test_close_busy(void)
 	unsigned int i, k;
 
 	for (i = 0; i < 3; i++) {
-		if (VM_OK_FATAL(NULL, wk_setup(&wk[i], 8)) == false)
+		if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[i], 8)) == false)
 			return;
 		for (k = 0; k < 20; k++) {
-			wk_emit(&wk[i], k % 2, (uint32_t[]){ GVT_CMD_WORK,
+			vm_gpu_emit(&wk[i], k % 2, (uint32_t[]){ GVT_CMD_WORK,
 							     GVT_WORK_MAX_NS }, 2);
-			wk_emit(&wk[i], k % 2, (uint32_t[]){
-				GVT_CMD_FILL_RECT, ga(&wk[i], WK_SURF_A), 4096,
+			vm_gpu_emit(&wk[i], k % 2, (uint32_t[]){
+				GVT_CMD_FILL_RECT, vm_gpu_ga(&wk[i], VM_GPU_SURF_A), 4096,
 				GVT_RECT_SIZE(1024, 256), k }, 5);
 		}
-		wk_submit(&wk[i], 0);
-		wk_submit(&wk[i], 1);
+		vm_gpu_submit(&wk[i], 0);
+		vm_gpu_submit(&wk[i], 1);
 	}
 	usleep(50 * 1000);
 	t0 = vm_now_ms();
@@ -860,25 +622,25 @@ static void test_close_busy(void)
 	 * One vGPU loses its memory under the engine first (the VMM unmaps
 	 * it): its work faults instead of touching anything else.
 	 */
-	munmap(wk[0].mem, WK_MEM_SIZE);
+	munmap(wk[0].mem, VM_GPU_MEM_SIZE);
 	wk[0].mem = NULL;
 	usleep(20 * 1000);
 	for (i = 0; i < 3; i++)
-		wk_teardown(&wk[i]);
+		vm_gpu_teardown(&wk[i]);
 	vm_note("closed and removed 3 busy vGPUs in %llu ms",
 		(unsigned long long)(vm_now_ms() - t0));
 	CU_ASSERT(vm_now_ms() - t0 < 2000);
 	/* the engines serve a new vGPU at once */
-	if (VM_OK_FATAL(NULL, wk_setup(&wk[0], 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[0], 8)) == false)
 		return;
-	wk_emit(&wk[0], 0, (uint32_t[]){ GVT_CMD_STORE_DWORD,
-					 ga(&wk[0], WK_DATA), 5 }, 3);
-	CU_ASSERT(wk_wait(&wk[0], 0, wk_submit(&wk[0], 0), NULL) != 0);
-	VM_EQ(*u32p(&wk[0], WK_DATA), 5);
+	vm_gpu_emit(&wk[0], 0, (uint32_t[]){ GVT_CMD_STORE_DWORD,
+					 vm_gpu_ga(&wk[0], VM_GPU_DATA), 5 }, 3);
+	CU_ASSERT(vm_gpu_wait(&wk[0], 0, vm_gpu_submit(&wk[0], 0), NULL) != 0);
+	VM_EQ(*u32p(&wk[0], VM_GPU_DATA), 5);
 	wk_teardown_all();
 }
 
-static int query_plane(struct wk_gpu *g, struct vfio_device_gfx_plane_info *pl,
+static int query_plane(struct vm_gpu *g, struct vfio_device_gfx_plane_info *pl,
 		       uint32_t flags, uint32_t type)
 {
 	memset(pl, 0, sizeof(*pl));
@@ -896,9 +658,9 @@ static void test_display_plane(void)
 	uint32_t w = 320, h = 200, stride = 1280, x, y, bad = 0, s;
 	uint8_t *map;
 
-	if (VM_OK_FATAL(NULL, wk_setup(&wk[0], 8)) == false)
+	if (VM_OK_FATAL(NULL, vm_gpu_setup(&wk[0], 8)) == false)
 		return;
-	struct wk_gpu *g = &wk[0];
+	struct vm_gpu *g = &wk[0];
 
 	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_PROBE |
 				VFIO_GFX_PLANE_TYPE_REGION, 0));
@@ -911,21 +673,21 @@ static void test_display_plane(void)
 	/* the GPU draws two frames: a gradient of fills and a copy */
 	for (y = 0; y < 4; y++) {
 		uint32_t cmd[] = {
-			GVT_CMD_FILL_RECT, ga(g, WK_SURF_A + y * 50 * stride), stride,
+			GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_A + y * 50 * stride), stride,
 			GVT_RECT_SIZE(w, 50), 0x00102030 * (y + 1),
 		};
 
-		wk_emit(g, 0, cmd, 5);
+		vm_gpu_emit(g, 0, cmd, 5);
 	}
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_FILL_RECT, ga(g, WK_SURF_B), stride,
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_FILL_RECT, vm_gpu_ga(g, VM_GPU_SURF_B), stride,
 				    GVT_RECT_SIZE(w, h), 0x00ff00ff }, 5);
-	s = wk_submit(g, 0);
-	CU_ASSERT_FATAL(wk_wait(g, 0, s, NULL) != 0);
-	mmio_wr(g, GVT_REG_PLANE_SURF, ga(g, WK_SURF_A));
-	mmio_wr(g, GVT_REG_PLANE_WIDTH, w);
-	mmio_wr(g, GVT_REG_PLANE_HEIGHT, h);
-	mmio_wr(g, GVT_REG_PLANE_STRIDE, stride);
-	mmio_wr(g, GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE |
+	s = vm_gpu_submit(g, 0);
+	CU_ASSERT_FATAL(vm_gpu_wait(g, 0, s, NULL) != 0);
+	vm_gpu_wr(g, GVT_REG_PLANE_SURF, vm_gpu_ga(g, VM_GPU_SURF_A));
+	vm_gpu_wr(g, GVT_REG_PLANE_WIDTH, w);
+	vm_gpu_wr(g, GVT_REG_PLANE_HEIGHT, h);
+	vm_gpu_wr(g, GVT_REG_PLANE_STRIDE, stride);
+	vm_gpu_wr(g, GVT_REG_PLANE_CTL, GVT_PLANE_CTL_ENABLE |
 		(GVT_PLANE_FORMAT_XRGB8888 << GVT_PLANE_CTL_FORMAT_SHIFT));
 
 	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
@@ -955,10 +717,10 @@ static void test_display_plane(void)
 	VM_EQ(bad, 0);
 
 	/* a flip from the ring: the next query shows the other surface */
-	wk_emit(g, 0, (uint32_t[]){ GVT_CMD_LRI(1), GVT_REG_PLANE_SURF,
-				    ga(g, WK_SURF_B) }, 3);
-	s = wk_submit(g, 0);
-	CU_ASSERT(wk_wait(g, 0, s, NULL) & GVT_IRQ_PLANE_FLIP);
+	vm_gpu_emit(g, 0, (uint32_t[]){ GVT_CMD_LRI(1), GVT_REG_PLANE_SURF,
+				    vm_gpu_ga(g, VM_GPU_SURF_B) }, 3);
+	s = vm_gpu_submit(g, 0);
+	CU_ASSERT(vm_gpu_wait(g, 0, s, NULL) & GVT_IRQ_PLANE_FLIP);
 	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
 	bad = 0;
 	for (y = 0; y < h; y++)
@@ -969,7 +731,7 @@ static void test_display_plane(void)
 	VM_EQ(gvt_vfio_region_read(&g->v.d, pl.region_index, 4 * 5, &x, 4), 4);
 	VM_EQ(x, 0x00ff00ff);
 	/* a plane pointing outside the vGPU's memory shows nothing */
-	mmio_wr(g, GVT_REG_PLANE_SURF, g->hid - 0x100000);
+	vm_gpu_wr(g, GVT_REG_PLANE_SURF, g->hid - 0x100000);
 	VM_OK(NULL, query_plane(g, &pl, VFIO_GFX_PLANE_TYPE_REGION, 1));
 	VM_EQ(pl.size, 0);
 	munmap(map, ri.size);

@@ -30,29 +30,51 @@ uint32_t vm_gpu_ga(struct vm_gpu *g, uint32_t off)
 	return g->hid + off;
 }
 
-/* the PTEs of every buffer page, in one write of the GTT window */
-static int vm_gpu_map_all(struct vm_gpu *g)
+int vm_gpu_map_pages(struct vm_gpu *g, uint32_t first, uint32_t n)
 {
-	uint32_t i, n = VM_GPU_MEM_SIZE / GVT_PAGE_SIZE;
 	uint64_t *pte = calloc(n, sizeof(*pte));
+	uint32_t i;
 	ssize_t r;
 
 	if (!pte)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		pte[i] = (VM_GPU_IOVA + (uint64_t)i * GVT_PAGE_SIZE) |
+		pte[i] = (VM_GPU_IOVA + (uint64_t)(first + i) * GVT_PAGE_SIZE) |
 			 GVT_PTE_VALID;
 	r = gvt_vfio_region_write(&g->v.d, VFIO_PCI_BAR0_REGION_INDEX,
-				  GVT_GTT_OFFSET + (uint64_t)(g->hid / GVT_PAGE_SIZE) * 8,
+				  GVT_GTT_OFFSET +
+				  (uint64_t)(vm_gpu_ga(g, first * GVT_PAGE_SIZE) /
+					     GVT_PAGE_SIZE) * 8,
 				  pte, n * sizeof(*pte));
 	free(pte);
 	return r == (ssize_t)(n * sizeof(*pte)) ? 0 : -EIO;
 }
 
+int vm_gpu_bringup(struct vm_gpu *g)
+{
+	uint32_t e;
+	int ret;
+
+	ret = vm_gpu_map_pages(g, 0, VM_GPU_MEM_SIZE / GVT_PAGE_SIZE);
+	if (ret)
+		return ret;
+	vm_gpu_wr(g, GVT_REG_GTT_CTL, GVT_GTT_CTL_ENABLE);
+	vm_gpu_wr(g, GVT_REG_IER, GVT_IRQ_ALL);
+	vm_gpu_wr(g, GVT_REG_IMR, 0);
+	for (e = 0; e < GVT_NUM_ENGINES; e++) {
+		vm_gpu_wr(g, GVT_ENGINE_REG(e, GVT_RING_START),
+			  vm_gpu_ga(g, VM_GPU_RING(e)));
+		vm_gpu_wr(g, GVT_ENGINE_REG(e, GVT_RING_CTL), GVT_RING_CTL_ENABLE |
+			  ((VM_GPU_RING_PAGES - 1) << GVT_RING_CTL_SIZE_SHIFT));
+		g->tail[e] = 0;
+		g->seqno[e] = 0;
+	}
+	return 0;
+}
+
 int vm_gpu_setup(struct vm_gpu *g, unsigned int div)
 {
 	uint16_t flags;
-	uint32_t e;
 	int ret;
 
 	memset(g, 0, sizeof(*g));
@@ -85,19 +107,7 @@ int vm_gpu_setup(struct vm_gpu *g, unsigned int div)
 	g->hid = vm_gpu_rd(g, GVT_PV_HIDDEN_BASE);
 	if (vm_gpu_rd(g, GVT_PV_HIDDEN_SIZE) < VM_GPU_MEM_SIZE)
 		return -ENOSPC;
-	ret = vm_gpu_map_all(g);
-	if (ret)
-		return ret;
-	vm_gpu_wr(g, GVT_REG_GTT_CTL, GVT_GTT_CTL_ENABLE);
-	vm_gpu_wr(g, GVT_REG_IER, GVT_IRQ_ALL);
-	vm_gpu_wr(g, GVT_REG_IMR, 0);
-	for (e = 0; e < GVT_NUM_ENGINES; e++) {
-		vm_gpu_wr(g, GVT_ENGINE_REG(e, GVT_RING_START),
-			  vm_gpu_ga(g, VM_GPU_RING(e)));
-		vm_gpu_wr(g, GVT_ENGINE_REG(e, GVT_RING_CTL), GVT_RING_CTL_ENABLE |
-			  ((VM_GPU_RING_PAGES - 1) << GVT_RING_CTL_SIZE_SHIFT));
-	}
-	return 0;
+	return vm_gpu_bringup(g);
 }
 
 void vm_gpu_teardown(struct vm_gpu *g)

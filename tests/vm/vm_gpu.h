@@ -36,6 +36,10 @@ struct vm_gpu {
 /* a V1_@div vGPU, its DMA buffer, MSI on an eventfd, GTT and rings up */
 int vm_gpu_setup(struct vm_gpu *g, unsigned int div);
 void vm_gpu_teardown(struct vm_gpu *g);
+/* the driver's bring-up (after a reset too): GTT, interrupts, both rings */
+int vm_gpu_bringup(struct vm_gpu *g);
+/* writes the PTEs of buffer pages [first, first + n) */
+int vm_gpu_map_pages(struct vm_gpu *g, uint32_t first, uint32_t n);
 uint32_t vm_gpu_rd(struct vm_gpu *g, uint32_t off);
 void vm_gpu_wr(struct vm_gpu *g, uint32_t off, uint32_t v);
 /* graphics address of buffer offset @off */
