@@ -300,10 +300,10 @@ static int gvt_mmio_ops_init(struct btf *btf)
 	return gvt_mmio_access_type ? 0 : -EINVAL;
 }
 
-static bool gvt_mmio_is_valid_access(int off, int size,
-				     enum bpf_access_type type,
-				     const struct bpf_prog *prog,
-				     struct bpf_insn_access_aux *info)
+/* the programs' arguments are read-only, for both struct_ops types */
+bool gvt_bpf_is_valid_access(int off, int size, enum bpf_access_type type,
+			     const struct bpf_prog *prog,
+			     struct bpf_insn_access_aux *info)
 {
 	if (type != BPF_READ)
 		return false;
@@ -327,7 +327,7 @@ static int gvt_mmio_btf_struct_access(struct bpf_verifier_log *log,
 
 static const struct bpf_verifier_ops gvt_mmio_verifier_ops = {
 	.get_func_proto = bpf_base_func_proto,
-	.is_valid_access = gvt_mmio_is_valid_access,
+	.is_valid_access = gvt_bpf_is_valid_access,
 	.btf_struct_access = gvt_mmio_btf_struct_access,
 };
 

@@ -331,16 +331,6 @@ static int gvt_sched_ops_init(struct btf *btf)
 	return 0;
 }
 
-static bool gvt_sched_is_valid_access(int off, int size,
-				      enum bpf_access_type type,
-				      const struct bpf_prog *prog,
-				      struct bpf_insn_access_aux *info)
-{
-	if (type != BPF_READ)
-		return false;
-	return btf_ctx_access(off, size, type, prog, info);
-}
-
 static int gvt_sched_btf_struct_access(struct bpf_verifier_log *log,
 				       const struct bpf_reg_state *reg,
 				       int off, int size)
@@ -351,7 +341,7 @@ static int gvt_sched_btf_struct_access(struct bpf_verifier_log *log,
 
 static const struct bpf_verifier_ops gvt_sched_verifier_ops = {
 	.get_func_proto = bpf_base_func_proto,
-	.is_valid_access = gvt_sched_is_valid_access,
+	.is_valid_access = gvt_bpf_is_valid_access,
 	.btf_struct_access = gvt_sched_btf_struct_access,
 };
 
@@ -450,17 +440,21 @@ int gvt_bpf_sched_show(char *buf, int len)
 
 	mutex_lock(&gvt_sched_lock);
 	b = gvt_sched_cur_policy;
-	if (b)
+	if (b) {
 		len += sysfs_emit_at(buf, len,
-				     "sched %s state=%s attached=%lld timeout_ms=%u decisions=%llu%s%s vgpu=%u\n",
+				     "sched %s state=%s attached=%lld timeout_ms=%u decisions=%llu",
 				     b->ops->name,
 				     b->ejected ? "ejected" : "active",
 				     (long long)b->attached,
 				     b->ops->timeout_ms ?: GVT_SCHED_TIMEOUT_DEFAULT_MS,
-				     b->decisions,
-				     b->ejected ? " reason=" : "",
-				     b->ejected ? gvt_sched_error_name(b->why) : "",
-				     b->ejected ? b->why_vgpu : 0);
+				     b->decisions);
+		/* the reason is free text: last on the line */
+		if (b->ejected)
+			len += sysfs_emit_at(buf, len, " vgpu=%u reason=%s",
+					     b->why_vgpu,
+					     gvt_sched_error_name(b->why));
+		len += sysfs_emit_at(buf, len, "\n");
+	}
 	mutex_unlock(&gvt_sched_lock);
 	return len;
 }

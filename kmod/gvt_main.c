@@ -281,6 +281,10 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	mutex_lock(&vgpu->lock);
 	s = vgpu->model->stats;
 	mutex_unlock(&vgpu->lock);
+	/* kept by the scheduler core, under its own lock */
+	spin_lock(&vgpu->parent->sched_lock);
+	s.policy_ejections = vgpu->parent->sched.v[vgpu->model->p.id].ejections;
+	spin_unlock(&vgpu->parent->sched_lock);
 	for (i = 0; i < ARRAY_SIZE(gvt_stat_fields); i++)
 		len += sysfs_emit_at(buf, len, "%-20s %llu\n",
 				     gvt_stat_fields[i].name,

@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -653,38 +654,83 @@ static int cmd_unload(const char *pname)
 	return 0;
 }
 
+/* value of " key=" in a policies line, up to the next space; "" if none */
+static const char *field(const char *line, const char *key, char *out,
+			 size_t len)
+{
+	char pat[32];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	if (!p) {
+		out[0] = '\0';
+		return out;
+	}
+	p += strlen(pat);
+	n = strcspn(p, " \n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* one line of /sys/class/gvt/gvt0/policies, as a table row */
+static void list_row(const char *line)
+{
+	char kind[8] = "", name[GVT_POLICY_NAME_LEN] = "", when[32] = "-";
+	char v[64], ms[16], scope[16], detail[200];
+	const char *reason;
+	time_t t;
+
+	if (sscanf(line, "%7s %31s", kind, name) != 2) {
+		printf("  %s", line);
+		return;
+	}
+	t = (time_t)strtoll(field(line, "attached", v, sizeof(v)), NULL, 10);
+	if (t)
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+	if (!strcmp(kind, "mmio")) {
+		field(line, "vgpu", v, sizeof(v));
+		snprintf(scope, sizeof(scope), "%s",
+			 !strcmp(v, "0") ? "all vGPUs" : "vGPU ");
+		if (strcmp(v, "0"))
+			strncat(scope, v, sizeof(scope) - strlen(scope) - 1);
+		snprintf(detail, sizeof(detail), "calls %s",
+			 field(line, "calls", v, sizeof(v)));
+		strncat(detail, ", handled ", sizeof(detail) - strlen(detail) - 1);
+		strncat(detail, field(line, "handled", v, sizeof(v)),
+			sizeof(detail) - strlen(detail) - 1);
+		strncat(detail, ", denied ", sizeof(detail) - strlen(detail) - 1);
+		strncat(detail, field(line, "denied", v, sizeof(v)),
+			sizeof(detail) - strlen(detail) - 1);
+	} else {
+		snprintf(scope, sizeof(scope), "engines");
+		reason = strstr(line, " reason=");
+		if (reason)
+			snprintf(detail, sizeof(detail),
+				 "EJECTED over vGPU %s: %.*s",
+				 field(line, "vgpu", v, sizeof(v)),
+				 (int)strcspn(reason + 8, "\n"), reason + 8);
+		else
+			snprintf(detail, sizeof(detail),
+				 "active, %s decisions, timeout %s ms",
+				 field(line, "decisions", v, sizeof(v)),
+				 field(line, "timeout_ms", ms, sizeof(ms)));
+	}
+	printf("%-24s %-6s %-10s %-20s %s\n", name, kind, scope, when, detail);
+}
+
 static int cmd_list(void)
 {
 	char line[512];
 	struct dirent *de;
 	DIR *d;
 	FILE *f;
+	int n = 0;
 
-	printf("%-24s %s\n", "PINNED POLICY", "PINS");
-	d = opendir(PIN_ROOT);
-	if (d) {
-		while ((de = readdir(d))) {
-			char sub[PATH_MAX];
-			struct dirent *pe;
-			DIR *pd;
-
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(sub, sizeof(sub), "%s/%s", PIN_ROOT, de->d_name);
-			pd = opendir(sub);
-			if (!pd)
-				continue;
-			printf("%-24s", de->d_name);
-			while ((pe = readdir(pd)))
-				if (pe->d_name[0] != '.')
-					printf(" %s", pe->d_name);
-			printf("\n");
-			closedir(pd);
-		}
-		closedir(d);
-	}
-	printf("\nattached in the kernel (/sys/class/%s/%s/policies):\n",
-	       GVT_CLASS_NAME, GVT_PARENT_NAME);
 	snprintf(line, sizeof(line), "/sys/class/%s/%s/policies",
 		 GVT_CLASS_NAME, GVT_PARENT_NAME);
 	f = fopen(line, "r");
@@ -693,9 +739,39 @@ static int cmd_list(void)
 		    strerror(errno));
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f))
-		printf("  %s", line);
+	printf("%-24s %-6s %-10s %-20s %s\n", "ATTACHED POLICY", "HOOK",
+	       "SCOPE", "SINCE", "STATE");
+	while (fgets(line, sizeof(line), f)) {
+		list_row(line);
+		n++;
+	}
 	fclose(f);
+	if (!n)
+		printf("(none: the built-in handlers and scheduler run)\n");
+
+	printf("\n%-24s %s\n", "PINNED UNDER " PIN_ROOT, "PINS");
+	d = opendir(PIN_ROOT);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char sub[PATH_MAX];
+		struct dirent *pe;
+		DIR *pd;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", PIN_ROOT, de->d_name);
+		pd = opendir(sub);
+		if (!pd)
+			continue;
+		printf("%-24s", de->d_name);
+		while ((pe = readdir(pd)))
+			if (pe->d_name[0] != '.')
+				printf(" %s", pe->d_name);
+		printf("\n");
+		closedir(pd);
+	}
+	closedir(d);
 	return 0;
 }
 

@@ -75,6 +75,7 @@ struct gvt_sched_vgpu {
 	u64 runnable_since[GVT_NUM_ENGINES];
 	void *priv;			/* the client's vGPU */
 	u64 vtime;			/* built-in policy: weighted GPU time */
+	u64 ejections;			/* policies ejected over this vGPU */
 };
 
 struct gvt_sched {

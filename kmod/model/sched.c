@@ -164,6 +164,8 @@ void gvt_sched_eject(struct gvt_sched *s, enum gvt_sched_error why, u32 vgpu)
 	s->error = why;
 	s->error_vgpu = vgpu;
 	s->ejections++;
+	if (gvt_sched_valid(vgpu))
+		s->v[vgpu].ejections++;
 	s->policy = &gvt_sched_builtin;
 	s->policy_priv = NULL;
 	gvt_builtin_resync(s);

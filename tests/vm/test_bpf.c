@@ -156,7 +156,9 @@ static void test_trace_counts(void)
 	VM_EQ(strstr(out, "\"vgpu_id\"") != NULL, 1);
 
 	VM_EQ(LOAD("--list"), 0);
-	VM_EQ(strstr(out, "mmio mmio_trace") != NULL, 1);
+	/* attached in the kernel, to every vGPU, and pinned */
+	VM_EQ(strstr(out, "mmio_trace               mmio   all vGPUs") != NULL, 1);
+	VM_EQ(strstr(out, "link_mmio_trace") != NULL, 1);
 	VM_EQ(LOAD("--unload mmio_trace"), 0);
 	VM_EQ(LOAD("--list"), 0);
 	VM_EQ(strstr(out, "mmio_trace") == NULL, 1);

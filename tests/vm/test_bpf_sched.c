@@ -265,7 +265,8 @@ static void test_invalid_ejected(void)
 	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
 	VM_EQ(strstr(out, "unknown") != NULL, 1);
 	VM_EQ(LOAD("--list"), 0);
-	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
+	VM_EQ(strstr(out, "EJECTED over vGPU") != NULL, 1);
+	VM_EQ(strstr(out, "selected an unknown vGPU") != NULL, 1);
 	VM_EQ(LOAD("--unload bad_sched_invalid"), 0);
 	teardown_gpus();
 }
@@ -292,6 +293,9 @@ static void test_starver_ejected(void)
 		(unsigned long long)(vm_now_ms() - t0));
 	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
 	VM_EQ(strstr(out, "waited") != NULL || strstr(out, "starv") != NULL, 1);
+	/* the ejection is counted on the vGPU that was starved */
+	VM_EQ(vm_stat(gpu[1].v.uuid, "policy_ejections"), 1);
+	VM_EQ(vm_stat(gpu[0].v.uuid, "policy_ejections"), 0);
 	VM_EQ(LOAD("--unload bad_sched_starve"), 0);
 	teardown_gpus();
 }
