@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
+#include <linux/pci_regs.h>
 #include <bpf/bpf.h>
 
 #include "vm_common.h"
@@ -308,6 +310,58 @@ static void test_stats_map(void)
 	VM_EQ(access("/sys/fs/bpf/gvt/stats", F_OK), -1);
 }
 
+/* every MMIO kfunc acting on a live vGPU (bpf/kfunc_probe.bpf.c) */
+static void test_kfuncs(void)
+{
+	uint32_t id = vgpu_id(&dev_a), pv = 0, v = 0, ier = 0;
+	uint16_t flags = 0;
+	uint64_t cnt = 0;
+	int efd, fd;
+
+	efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	VM_EQ_FATAL(efd >= 0, 1);
+	VM_OK(&dev_a.d, gvt_vfio_set_irq_eventfd(&dev_a.d, VFIO_PCI_MSI_IRQ_INDEX, efd));
+	VM_OK(&dev_a.d, gvt_vfio_cfg_read16(&dev_a.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
+					    &flags));
+	VM_OK(&dev_a.d, gvt_vfio_cfg_write16(&dev_a.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
+					     flags | PCI_MSI_FLAGS_ENABLE));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_IMR, 0));
+
+	VM_EQ_FATAL(LOAD("%s/kfunc_probe.bpf.o", bpf_dir), 0);
+	/* gvt_reg_write: IER through the built-in semantics (ro mask kept) */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH,
+					      (1u << 30) | 0xffff));
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IER, &ier));
+	VM_EQ(ier, 0xffff & GVT_IRQ_ALL);
+	/* gvt_raise_irq: latched in IIR and delivered as an MSI */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH,
+					      (1u << 31) | GVT_IRQ_COPY_USER));
+	VM_EQ(vm_wait_readable(efd, VM_WAIT_MS), 1);
+	VM_OK(NULL, vm_eventfd_read(efd, &cnt));
+	VM_EQ(cnt, 1);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IIR, &v));
+	VM_EQ(v & GVT_IRQ_COPY_USER, GVT_IRQ_COPY_USER);
+	/* gvt_vgpu_attr and gvt_reg_read answer a read */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v));
+	VM_EQ(v, 4u << 16 | (GVT_WEIGHT_FULL / 4));
+	fd = bpf_obj_get("/sys/fs/bpf/gvt/kfunc_probe/probe_ids");
+	VM_EQ_FATAL(fd >= 0, 1);
+	VM_EQ(bpf_map_lookup_elem(fd, &id, &pv), 0);
+	VM_EQ(pv, id);
+	close(fd);
+	/* a hook may not reset the vGPU: gvt_reg_write says -EPERM */
+	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, 1u << 29));
+	VM_EQ(LOAD("--unload kfunc_probe"), 0);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v));
+	VM_EQ(v, (uint32_t)-EPERM);
+	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IER, &ier));
+	VM_EQ(ier, 0xffff & GVT_IRQ_ALL);	/* no reset happened */
+
+	VM_OK(&dev_a.d, gvt_vfio_set_irq_eventfd(&dev_a.d, VFIO_PCI_MSI_IRQ_INDEX, -1));
+	close(efd);
+	VM_OK(&dev_a.d, gvt_vfio_reset(&dev_a.d));
+}
+
 static void test_loader_bad_input(void)
 {
 	VM_EQ(LOAD("%s/no_such.bpf.o", bpf_dir), 1);
@@ -337,6 +391,7 @@ int vm_register_bpf_suites(void)
 		{ "verifier refuses forbidden writes and bad kfunc args", test_verifier_refusals },
 		{ "a forged access record gets nothing from the kfuncs", test_forged_access_contained },
 		{ "vgpu_stats mirrors the counters into /sys/fs/bpf/gvt/stats", test_stats_map },
+		{ "kfuncs: register read/write, interrupts, attributes", test_kfuncs },
 		{ "gvt-load rejects bad input with clear errors", test_loader_bad_input },
 		{ NULL, NULL }
 	};
