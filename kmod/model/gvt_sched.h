@@ -23,11 +23,12 @@
 #define GVT_SCHED_H
 
 #include "gvt_compat.h"
+#include "gvt/gvt_bpf.h"
 
 #define GVT_SCHED_SLICE_NS		1000000ull	/* default: 1 ms */
 #define GVT_SCHED_SLICE_MIN_NS		50000ull
 #define GVT_SCHED_SLICE_MAX_NS		100000000ull
-#define GVT_SCHED_NONE			0u		/* "no vGPU" */
+#define GVT_SCHED_NONE			GVT_SCHED_NO_VGPU	/* the ABI's "no vGPU" */
 
 /* why the core refused a policy's decision (and ejected the policy) */
 enum gvt_sched_error {

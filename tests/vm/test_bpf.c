@@ -6,13 +6,11 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
-#include <sys/wait.h>
 #include <linux/pci_regs.h>
 #include <bpf/bpf.h>
 
@@ -26,61 +24,19 @@ static char out[16384];		/* output of the last command */
 static struct vm_dev dev_a, dev_b;
 
 /* runs a shell command, keeps its output in out[]; its exit status */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
+#define RUN(...)	vm_run(out, sizeof(out), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < sizeof(out) - 1) {
-		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-#define LOAD(args, ...) run("%s/gvt-load " args, bin_dir, ##__VA_ARGS__)
-
-static int unload_all(void)
-{
-	return run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/gvt-load --unload \"$(basename \"$d\")\"; done; true",
-		   bin_dir);
-}
+#define LOAD(args, ...) RUN("%s/gvt-load " args, bin_dir, ##__VA_ARGS__)
 
 static int bpf_init(void)
 {
-	char exe[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *top = vm_build_dir();
 
-	if (n <= 0)
+	if (!top)
 		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');	/* .../build/tests/vm-suite */
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	snprintf(bin_dir, sizeof(bin_dir), "%s/bin", exe);
-	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", exe);
-	unload_all();
+	snprintf(bin_dir, sizeof(bin_dir), "%s/bin", top);
+	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", top);
+	vm_unload_all();
 	if (vm_dev_setup(&dev_a, 4, true) || vm_dev_setup(&dev_b, 4, true))
 		return -1;
 	return 0;
@@ -88,7 +44,7 @@ static int bpf_init(void)
 
 static int bpf_cleanup(void)
 {
-	unload_all();
+	vm_unload_all();
 	return vm_suite_cleanup();
 }
 
@@ -152,7 +108,7 @@ static void test_trace_counts(void)
 	close(fd);
 
 	/* bpftool prints the record with its field names (BTF) */
-	VM_EQ(run("bpftool map dump pinned /sys/fs/bpf/gvt/mmio_trace/trace_regs"), 0);
+	VM_EQ(RUN("bpftool map dump pinned /sys/fs/bpf/gvt/mmio_trace/trace_regs"), 0);
 	VM_EQ(strstr(out, "\"reads\": 11") != NULL, 1);
 	VM_EQ(strstr(out, "\"writes\": 7") != NULL, 1);
 	VM_EQ(strstr(out, "\"vgpu_id\"") != NULL, 1);
@@ -196,7 +152,7 @@ static void test_guard_one_vgpu(void)
 	VM_EQ(bpf_map_lookup_elem(fd, &k, &n), 0);
 	VM_EQ(n, 1);
 	close(fd);
-	VM_EQ(unload_all(), 0);
+	VM_EQ(vm_unload_all(), 0);
 	/* detached: the write goes through again */
 	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_IER, GVT_IRQ_RENDER_USER));
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_IER, &ier_a));
@@ -221,7 +177,7 @@ static void test_capmask_and_replace(void)
 		   bpf_dir, GVT_CAP_MSI), 0);
 	VM_OK(&dev_b.d, gvt_vfio_mmio_read32(&dev_b.d, GVT_REG_CAPS, &caps));
 	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_MSI);
-	VM_EQ(run("grep -c '^mmio mmio_capmask' /sys/class/gvt/gvt0/policies"), 0);
+	VM_EQ(RUN("grep -c '^mmio mmio_capmask' /sys/class/gvt/gvt0/policies"), 0);
 	VM_EQ(atoi(out), 1);
 
 	VM_EQ(LOAD("--unload mmio_capmask"), 0);
@@ -239,7 +195,7 @@ static void test_stacking_order(void)
 
 	VM_EQ_FATAL(LOAD("%s/mmio_capmask.bpf.o", bpf_dir), 0);
 	VM_EQ_FATAL(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 0);
-	VM_EQ(run("head -1 /sys/class/gvt/gvt0/policies"), 0);
+	VM_EQ(RUN("head -1 /sys/class/gvt/gvt0/policies"), 0);
 	VM_EQ(strncmp(out, "mmio mmio_trace", 15), 0);
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));
 	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_DISPLAY);
@@ -249,8 +205,8 @@ static void test_stacking_order(void)
 	VM_EQ(c.reads, 1);
 	close(fd);
 	/* a policy holds the module */
-	VM_EQ(run("rmmod gvt_bpf") != 0, 1);
-	VM_EQ(unload_all(), 0);
+	VM_EQ(RUN("rmmod gvt_bpf") != 0, 1);
+	VM_EQ(vm_unload_all(), 0);
 }
 
 static void test_verifier_refusals(void)
@@ -260,9 +216,9 @@ static void test_verifier_refusals(void)
 	VM_EQ(strstr(out, "refused") != NULL, 1);
 	VM_EQ(LOAD("%s/bad_mmio_kfunc_null.bpf.o", bpf_dir), 1);
 	VM_EQ(strstr(out, "refused") != NULL, 1);
-	VM_EQ(run("ls /sys/fs/bpf/gvt | wc -l"), 0);
+	VM_EQ(RUN("ls /sys/fs/bpf/gvt | wc -l"), 0);
 	VM_EQ(atoi(out), 0);
-	VM_EQ(run("cat /sys/class/gvt/gvt0/policies | wc -l"), 0);
+	VM_EQ(RUN("cat /sys/class/gvt/gvt0/policies | wc -l"), 0);
 	VM_EQ(atoi(out), 0);
 }
 
@@ -275,7 +231,7 @@ static void test_forged_access_contained(void)
 	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_SCRATCH, 77));
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
 	VM_EQ(id, 0);
-	VM_EQ(unload_all(), 0);
+	VM_EQ(vm_unload_all(), 0);
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
 	VM_EQ(id, GVT_ID_MAGIC);
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &scratch));
@@ -303,7 +259,7 @@ static void test_stats_map(void)
 	VM_EQ(rec.mmio_writes, stat_of(&dev_b, "mmio_writes"));
 	VM_EQ(rec.mmio_reads >= 5, 1);
 
-	VM_EQ(run("bpftool map dump pinned /sys/fs/bpf/gvt/stats"), 0);
+	VM_EQ(RUN("bpftool map dump pinned /sys/fs/bpf/gvt/stats"), 0);
 	VM_EQ(strstr(out, "\"mmio_reads\"") != NULL, 1);
 	VM_EQ(strstr(out, "\"gpu_busy_ns\"") != NULL, 1);
 	VM_EQ(LOAD("--unload vgpu_stats"), 0);
@@ -378,7 +334,7 @@ static void test_loader_bad_input(void)
 	VM_EQ(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 0);
 	VM_EQ(LOAD("%s/mmio_trace.bpf.o", bpf_dir), 1);	/* loaded already */
 	VM_EQ(strstr(out, "loaded already") != NULL, 1);
-	VM_EQ(unload_all(), 0);
+	VM_EQ(vm_unload_all(), 0);
 }
 
 int vm_register_bpf_suites(void)

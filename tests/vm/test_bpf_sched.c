@@ -5,13 +5,10 @@
  * ejecting the bad ones while every vGPU keeps progressing.
  */
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <bpf/bpf.h>
 
 #include "vm_gpu.h"
@@ -22,74 +19,32 @@
 #define TOLERANCE	0.07
 
 static struct vm_gpu gpu[NGPU];
-static char top[PATH_MAX];	/* .../build */
+static const char *top;	/* .../build */
 static char out[8192];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
+/* runs a shell command, keeps its output in out[]; its exit status */
+#define RUN(...)	vm_run(out, sizeof(out), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < sizeof(out) - 1) {
-		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-#define LOAD(args, ...) run("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
-
-static void unload_all(void)
-{
-	run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
-	    top);
-}
+#define LOAD(args, ...) RUN("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
 
 /* the sched line of /sys/class/gvt/gvt0/policies, in out[] */
 static const char *sched_line(void)
 {
-	run("grep '^sched ' /sys/class/%s/%s/policies", GVT_CLASS_NAME,
+	RUN("grep '^sched ' /sys/class/%s/%s/policies", GVT_CLASS_NAME,
 	    GVT_PARENT_NAME);
 	return out;
 }
 
 static int sched_init(void)
 {
-	char exe[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	unsigned int i;
 
-	if (n <= 0)
+	top = vm_build_dir();
+	if (!top)
 		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');	/* .../build/tests/vm-suite */
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	snprintf(top, sizeof(top), "%s", exe);
 	for (i = 0; i < NGPU; i++)
 		gpu[i].efd = -1;
-	unload_all();
+	vm_unload_all();
 	return 0;
 }
 
@@ -104,7 +59,7 @@ static void teardown_gpus(void)
 static int sched_cleanup(void)
 {
 	teardown_gpus();
-	unload_all();
+	vm_unload_all();
 	return vm_suite_cleanup();
 }
 
@@ -205,7 +160,7 @@ static void test_rr_equal(void)
 	measure(NGPU, WINDOW_MS, share);
 	check_shares("round robin", NGPU, share, want);
 	/* a policy holds the module */
-	VM_EQ(run("rmmod gvt_bpf") != 0, 1);
+	VM_EQ(RUN("rmmod gvt_bpf") != 0, 1);
 
 	/* replace it live by the weighted policy: the types' weights again */
 	VM_EQ(LOAD("--replace sched_rr %s/bpf/sched_weighted.bpf.o", top), 0);

@@ -8,12 +8,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "vm_common.h"
 
@@ -29,35 +27,9 @@ static char made[MAX_MADE][GVT_UUID_STR_LEN];
 static struct vm_dev dev_a, dev_b;
 
 /* runs a shell command, keeps its output (stdout and stderr) in out[] */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-	int st;
+#define RUN(...)	vm_run(out, sizeof(out), __VA_ARGS__)
 
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < sizeof(out) - 1) {
-		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = '\0';
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-#define CTL(args, ...)	run("%s " args, gvtctl, ##__VA_ARGS__)
+#define CTL(args, ...)	RUN("%s " args, gvtctl, ##__VA_ARGS__)
 
 /* asserts that out[] contains @s; shows the output when it does not */
 static bool out_has(const char *s, bool want, const char *file,
@@ -167,43 +139,27 @@ static unsigned long long stat_of(const char *uuid, const char *name)
 	return val;
 }
 
-static int unload_all(void)
-{
-	return run("for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s --unload \"$(basename \"$d\")\"; done; true",
-		   gvtload);
-}
-
 static int gvtctl_init(void)
 {
-	char exe[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	int i;
+	const char *top = vm_build_dir();
 
-	if (n <= 0)
+	if (!top)
 		return -1;
-	exe[n] = '\0';
-	/* .../build/tests/vm-suite: two levels up is build/ */
-	for (i = 0; i < 2; i++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return -1;
-		*slash = '\0';
-	}
-	snprintf(gvtctl, sizeof(gvtctl), "%s/bin/gvtctl", exe);
-	snprintf(gvtload, sizeof(gvtload), "%s/bin/gvt-load", exe);
-	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", exe);
+	snprintf(gvtctl, sizeof(gvtctl), "%s/bin/gvtctl", top);
+	snprintf(gvtload, sizeof(gvtload), "%s/bin/gvt-load", top);
+	snprintf(bpf_dir, sizeof(bpf_dir), "%s/bpf", top);
 	if (access(gvtctl, X_OK)) {
 		printf("\n  %s missing: make userspace\n", gvtctl);
 		return -1;
 	}
-	unload_all();
+	vm_unload_all();
 	return 0;
 }
 
 static int gvtctl_cleanup(void)
 {
 	forget_made();
-	unload_all();
+	vm_unload_all();
 	return vm_suite_cleanup();
 }
 
@@ -221,7 +177,7 @@ static void test_usage(void)
 	OUT_HAS("usage: gvtctl COMMAND");
 	OUT_HAS("set-weight UUID N");
 	VM_EQ(CTL("help"), 0);
-	VM_EQ(run("%s", gvtctl), 2);
+	VM_EQ(RUN("%s", gvtctl), 2);
 	OUT_HAS("no command given");
 	VM_EQ(CTL("frobnicate"), 2);
 	OUT_HAS("unknown command 'frobnicate'");
@@ -534,7 +490,7 @@ static void test_status(void)
 	OUT_HAS("weights     22 in total");
 
 	/* an attached policy, shown as a table row with a readable time */
-	VM_EQ_FATAL(run("%s %s/mmio_trace.bpf.o", gvtload, bpf_dir), 0);
+	VM_EQ_FATAL(RUN("%s %s/mmio_trace.bpf.o", gvtload, bpf_dir), 0);
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &v));
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &v));
 	VM_EQ_FATAL(CTL("status"), 0);
@@ -553,7 +509,7 @@ static void test_status(void)
 	VM_EQ(denied, 0);
 
 	/* a policy bound to one vGPU shows that vGPU's id */
-	VM_EQ_FATAL(run("%s %s/mmio_guard.bpf.o --vgpu %s", gvtload, bpf_dir,
+	VM_EQ_FATAL(RUN("%s %s/mmio_guard.bpf.o --vgpu %s", gvtload, bpf_dir,
 			dev_a.uuid), 0);
 	id = vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/vgpu_id");
 	VM_EQ_FATAL(CTL("status"), 0);
@@ -561,7 +517,7 @@ static void test_status(void)
 	line_with(" mmio_guard ", buf, sizeof(buf));
 	VM_EQ(sscanf(buf, "%15s %63s %15s", hook, name, vg), 3);
 	VM_EQ(atol(vg), id);
-	VM_EQ(unload_all(), 0);
+	VM_EQ(vm_unload_all(), 0);
 	VM_EQ(CTL("status"), 0);
 	OUT_HAS("  none");
 }
@@ -597,18 +553,10 @@ static void test_top(void)
 	CU_ASSERT_FATAL(p != NULL);
 	while (vm_now_ms() - t0 < 750)
 		gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_SCRATCH, &v);
-	while (n < sizeof(out) - 1) {
-		size_t r = fread(out + n, 1, sizeof(out) - 1 - n, p);
-
-		if (!r)
-			break;
-		n += r;
-	}
-	out[n] = '\0';
-	st = pclose(p);
+	st = vm_collect(p, out, sizeof(out));
 	t1 = vm_now_ms();
 	elapsed = t1 - t0;
-	VM_EQ(WIFEXITED(st) ? WEXITSTATUS(st) : 128, 0);
+	VM_EQ(st, 0);
 	CU_ASSERT(elapsed >= 600);
 	vm_note("top -n 2 -i 300 took %llu ms", (unsigned long long)elapsed);
 
@@ -662,21 +610,21 @@ static void test_beside_mdevctl(void)
 	char a[GVT_UUID_STR_LEN];
 	const char *b = "11111111-2222-3333-4444-555555555555";
 
-	if (run("command -v mdevctl")) {
+	if (RUN("command -v mdevctl")) {
 		vm_note("mdevctl not installed: skipped");
 		return;
 	}
 	CU_ASSERT_FATAL(ctl_create("V1_4", a));
-	VM_EQ(run("mdevctl list"), 0);
+	VM_EQ(RUN("mdevctl list"), 0);
 	OUT_HAS(a);
 	OUT_HAS("gvt-V1_4");
-	VM_EQ(run("mdevctl start -u %s -p gvt0 -t gvt-V1_8", b), 0);
+	VM_EQ(RUN("mdevctl start -u %s -p gvt0 -t gvt-V1_8", b), 0);
 	remember(b);
 	VM_EQ(CTL("list"), 0);
 	OUT_HAS(b);
 	OUT_HAS(a);
 	VM_EQ(CTL("remove %s", b), 0);
-	VM_EQ(run("mdevctl stop -u %s", a), 0);
+	VM_EQ(RUN("mdevctl stop -u %s", a), 0);
 	CU_ASSERT(!gvt_mdev_exists(a));
 	VM_EQ(CTL("list"), 0);
 	OUT_LACKS(a);

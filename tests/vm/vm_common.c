@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "vm_common.h"
 
@@ -367,6 +368,75 @@ uint64_t vm_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int vm_collect(FILE *p, char *out, size_t len)
+{
+	size_t n = 0;
+	int st;
+
+	while (n < len - 1) {
+		size_t r = fread(out + n, 1, len - 1 - n, p);
+
+		if (!r)
+			break;
+		n += r;
+	}
+	out[n] = '\0';
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+int vm_run(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	strncat(cmd, " 2>&1", sizeof(cmd) - strlen(cmd) - 1);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	return vm_collect(p, out, len);
+}
+
+const char *vm_build_dir(void)
+{
+	static char dir[PATH_MAX];
+	char *slash;
+	ssize_t n;
+	int i;
+
+	if (dir[0])
+		return dir;
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0)
+		return NULL;
+	dir[n] = '\0';
+	/* .../build/tests/vm-suite: two levels up is build/ */
+	for (i = 0; i < 2; i++) {
+		slash = strrchr(dir, '/');
+		if (!slash) {
+			dir[0] = '\0';
+			return NULL;
+		}
+		*slash = '\0';
+	}
+	return dir;
+}
+
+int vm_unload_all(void)
+{
+	const char *top = vm_build_dir();
+	char out[4096];		/* what gvt-load says is of no interest here */
+
+	if (!top)
+		return -1;
+	return vm_run(out, sizeof(out), "for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
+		      top);
 }
 
 int vm_add_suite(const char *name, CU_InitializeFunc init,

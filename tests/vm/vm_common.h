@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <CUnit/CUnit.h>
 
@@ -121,6 +122,22 @@ int vm_eventfd_read(int fd, uint64_t *val);
 
 /* CLOCK_MONOTONIC in ms */
 uint64_t vm_now_ms(void);
+
+/*
+ * Shell commands, for the suites that drive the project's programs the
+ * way an operator does. vm_run() runs one with stderr folded into stdout
+ * and keeps up to @len - 1 bytes of the output in @out; vm_collect() does
+ * the reading for a command the caller popen()ed itself (to work while it
+ * runs), and closes it. Both return the exit status, 128 when the command
+ * did not exit normally; vm_run() -1 when it could not start one.
+ */
+int vm_run(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int vm_collect(FILE *p, char *out, size_t len);
+/* the build directory this program runs from (.../build), or NULL */
+const char *vm_build_dir(void);
+/* unloads every policy pinned under /sys/fs/bpf/gvt with gvt-load */
+int vm_unload_all(void);
 
 /* suite registration, one per file */
 int vm_register_mdev_suites(void);
