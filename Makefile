@@ -65,7 +65,7 @@ $(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h te
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
-$(B)/san/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h)
+$(B)/san/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_FLAGS) -c $< -o $@
 

@@ -2,17 +2,14 @@
 /*
  * Shared fixture of the unit tests: one model with known parameters, a fake
  * clock and an interrupt counter standing in for the client (the VFIO glue
- * in the module), and checked access helpers.
- *
- * The test files declare what they use of this file themselves (see the
- * "helpers.c" block at the top of each), since the test directory holds
- * only C sources.
+ * in the module), and checked access helpers; unit.h declares them.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
 #include "gvt_model.h"
+#include "unit.h"
 
 /* one aperture size that is neither the smallest nor a round default */
 #define UT_APERTURE_SIZE	0x00100000u

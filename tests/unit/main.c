@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <CUnit/Basic.h>
+#include "unit.h"
 
 /* test tables, one per area, in test_*.c */
 extern CU_TestInfo ut_table_tests[];
@@ -21,10 +22,6 @@ extern CU_TestInfo ut_aperture_tests[];
 extern CU_TestInfo ut_cmd_tests[];
 extern CU_TestInfo ut_gtt_exec_tests[];
 extern CU_TestInfo ut_sched_tests[];
-
-/* helpers.c */
-int ut_suite_init(void);
-int ut_suite_cleanup(void);
 
 #define SUITE(name, tests) \
 	{ name, ut_suite_init, ut_suite_cleanup, NULL, NULL, tests }

@@ -7,27 +7,7 @@
 #include <linux/pci_regs.h>
 #include <CUnit/CUnit.h>
 #include "gvt_model.h"
-
-/* ---- helpers.c ---------------------------------------------------------- */
-extern struct gvt_model *ut_m;
-extern u8 *ut_aperture;
-extern u64 ut_clock;
-extern unsigned int ut_irqs;
-extern u32 ut_irq_live_at_signal;
-void ut_default_params(struct gvt_vgpu_params *p);
-const struct gvt_model_env *ut_env_get(void);
-struct gvt_model *ut_fresh(void);
-void ut_check_eq(u64 act, u64 exp, const char *expr, unsigned int line,
-		 const char *file, const char *func, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
-u32 ut_rd(enum gvt_space sp, u64 off, u32 len);
-void ut_wr(enum gvt_space sp, u64 off, u32 len, u32 val);
-u64 ut_rd64(enum gvt_space sp, u64 off);
-void ut_wr64(enum gvt_space sp, u64 off, u64 val);
-#define UT_EQ(act, exp, ...)						\
-	ut_check_eq((u64)(act), (u64)(exp), #act " == " #exp, __LINE__,	\
-		    __FILE__, __func__, __VA_ARGS__)
-/* ------------------------------------------------------------------------- */
+#include "unit.h"
 
 #define MSI	GVT_CFG_MSI_OFFSET
 #define VNDR	GVT_CFG_VNDR_OFFSET

@@ -11,13 +11,8 @@
 #include <stdlib.h>
 #include <CUnit/CUnit.h>
 #include "gvt_model.h"
+#include "unit.h"
 
-/* ---- helpers.c ---------------------------------------------------------- */
-void ut_default_params(struct gvt_vgpu_params *p);
-/* ------------------------------------------------------------------------- */
-
-#define WT_IOVA		0x100000000ull
-#define WT_MEM_SIZE	(4u << 20)
 #define WT_RING_PAGES	4
 #define WT_RING_SIZE	(WT_RING_PAGES * GVT_PAGE_SIZE)
 #define WT_RING(e)	((e) * WT_RING_SIZE)

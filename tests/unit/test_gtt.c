@@ -5,18 +5,7 @@
  */
 #include <CUnit/CUnit.h>
 #include "gvt_model.h"
-
-/* ---- test_cmd.c (the work fixture) -------------------------------------- */
-extern struct gvt_model *wt_m;
-extern u8 *wt_mem;
-extern unsigned int wt_dma_calls;
-struct gvt_model *wt_fresh(void);
-u32 wt_ga(u32 off);
-u32 *wt_u32(u32 off);
-void wt_mmio_wr(u32 off, u32 val);
-/* ------------------------------------------------------------------------- */
-
-#define WT_IOVA		0x100000000ull
+#include "unit.h"
 
 static void test_owned_ranges(void)
 {

@@ -10,10 +10,7 @@
 #include <CUnit/CUnit.h>
 #include "gvt_sched.h"
 #include "gvt_model.h"
-
-/* ---- helpers.c ---------------------------------------------------------- */
-void ut_default_params(struct gvt_vgpu_params *p);
-/* ------------------------------------------------------------------------- */
+#include "unit.h"
 
 static struct gvt_sched s;
 

@@ -56,26 +56,6 @@ static unsigned int vgpu_id(struct vm_dev *v)
 	return id;
 }
 
-/* a module counter of one vGPU from sysfs stats */
-static unsigned long long stat_of(struct vm_dev *v, const char *name)
-{
-	char path[256], line[128];
-	unsigned long long val = ~0ull;
-	size_t len = strlen(name);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/stats",
-		 v->uuid, GVT_SYSFS_GROUP);
-	f = fopen(path, "r");
-	if (!f)
-		return val;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			val = strtoull(line + len, NULL, 10);
-	fclose(f);
-	return val;
-}
-
 struct reg_key {
 	uint32_t vgpu_id;
 	uint32_t offset;
@@ -129,7 +109,7 @@ static void test_guard_one_vgpu(void)
 	int fd;
 	struct reg_key k = { vgpu_id(&dev_a), GVT_REG_IER };
 	uint64_t n = 0;
-	unsigned long long denied0 = stat_of(&dev_a, "mmio_denied");
+	long long denied0 = vm_stat(dev_a.uuid, "mmio_denied");
 
 	VM_EQ_FATAL(LOAD("%s/mmio_guard.bpf.o --vgpu %s --set 'guard_regs[%u]=1'",
 			 bpf_dir, dev_a.uuid, GVT_REG_SCRATCH), 0);
@@ -142,7 +122,7 @@ static void test_guard_one_vgpu(void)
 	VM_EQ(ier_a, 0);			/* dropped */
 	VM_EQ(ier_b, GVT_IRQ_RENDER_USER);	/* other vGPU untouched */
 	VM_EQ(s == 0x1234, 0);
-	VM_EQ(stat_of(&dev_a, "mmio_denied") - denied0, 2);
+	VM_EQ(vm_stat(dev_a.uuid, "mmio_denied") - denied0, 2);
 
 	snprintf(path, sizeof(path),
 		 "/sys/fs/bpf/gvt/mmio_guard-vgpu%u/guard_violations",
@@ -162,7 +142,7 @@ static void test_guard_one_vgpu(void)
 static void test_capmask_and_replace(void)
 {
 	uint32_t caps = 0, id = 0;
-	unsigned long long h0 = stat_of(&dev_a, "mmio_bpf_handled");
+	long long h0 = vm_stat(dev_a.uuid, "mmio_bpf_handled");
 
 	VM_EQ_FATAL(LOAD("%s/mmio_capmask.bpf.o", bpf_dir), 0);
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));
@@ -170,7 +150,7 @@ static void test_capmask_and_replace(void)
 	/* outside the policy's range: answered by the built-in handler */
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_ID, &id));
 	VM_EQ(id, GVT_ID_MAGIC);
-	VM_EQ(stat_of(&dev_a, "mmio_bpf_handled") - h0, 1);
+	VM_EQ(vm_stat(dev_a.uuid, "mmio_bpf_handled") - h0, 1);
 
 	/* swap the program on the live link, with another knob value */
 	VM_EQ(LOAD("--replace mmio_capmask %s/mmio_capmask.bpf.o --set hide_caps=%u",
@@ -255,8 +235,8 @@ static void test_stats_map(void)
 	VM_EQ(bpf_map_lookup_elem(fd, &key, &rec), 0);
 	close(fd);
 	/* the map holds exactly what sysfs shows after the last access */
-	VM_EQ(rec.mmio_reads, stat_of(&dev_b, "mmio_reads"));
-	VM_EQ(rec.mmio_writes, stat_of(&dev_b, "mmio_writes"));
+	VM_EQ(rec.mmio_reads, vm_stat(dev_b.uuid, "mmio_reads"));
+	VM_EQ(rec.mmio_writes, vm_stat(dev_b.uuid, "mmio_writes"));
 	VM_EQ(rec.mmio_reads >= 5, 1);
 
 	VM_EQ(RUN("bpftool map dump pinned /sys/fs/bpf/gvt/stats"), 0);

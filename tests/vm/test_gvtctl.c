@@ -119,26 +119,6 @@ static long vgpu_attr(const char *uuid, const char *attr)
 	return v;
 }
 
-/* a counter of one vGPU from its sysfs stats */
-static unsigned long long stat_of(const char *uuid, const char *name)
-{
-	char path[PATH_MAX], line[128];
-	unsigned long long val = ~0ull;
-	size_t len = strlen(name);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s/%s/stats", GVT_MDEV_DEVICES_DIR,
-		 uuid, GVT_SYSFS_GROUP);
-	f = fopen(path, "r");
-	if (!f)
-		return val;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			val = strtoull(line + len, NULL, 10);
-	fclose(f);
-	return val;
-}
-
 static int gvtctl_init(void)
 {
 	const char *top = vm_build_dir();
@@ -311,11 +291,11 @@ static void test_list(void)
 	VM_STR(type, "V1_4");
 	VM_EQ(weight, GVT_WEIGHT_FULL / 4);
 	VM_STR(status, "ok");
-	VM_EQ(mmio, stat_of(dev_a.uuid, "mmio_reads") +
-		    stat_of(dev_a.uuid, "mmio_writes"));
+	VM_EQ(mmio, vm_stat(dev_a.uuid, "mmio_reads") +
+		    vm_stat(dev_a.uuid, "mmio_writes"));
 	CU_ASSERT(mmio >= 8);
-	VM_EQ(irqs, stat_of(dev_a.uuid, "interrupts"));
-	VM_EQ(done, stat_of(dev_a.uuid, "workloads_completed"));
+	VM_EQ(irqs, vm_stat(dev_a.uuid, "interrupts"));
+	VM_EQ(done, vm_stat(dev_a.uuid, "workloads_completed"));
 
 	line_with(dev_b.uuid, buf, sizeof(buf));
 	VM_EQ(sscanf(buf, "%39s %u %15s %u", uuid, &id, type, &weight), 4);
@@ -402,13 +382,13 @@ static void test_info(void)
 {
 	struct vm_parent_totals t;
 	char a[GVT_UUID_STR_LEN], want[128];
-	unsigned long long reads0;
+	long long reads0;
 	struct gvt_vfio d;
 	long id;
 
 	VM_OK_FATAL(NULL, vm_create(4, a));
 	id = vgpu_attr(a, GVT_SYSFS_GROUP "/vgpu_id");
-	reads0 = stat_of(a, "mmio_reads");
+	reads0 = vm_stat(a, "mmio_reads");
 	VM_EQ_FATAL(CTL("info %s", a), 0);
 	OUT_HAS("1b36:10f0");
 	OUT_HAS("0x42545647 \"GVTB\"");
@@ -427,7 +407,7 @@ static void test_info(void)
 	snprintf(want, sizeof(want), "BAR0    %6u MiB", GVT_BAR0_SIZE >> 20);
 	OUT_HAS(want);
 	/* it read the device through the trap path */
-	CU_ASSERT(stat_of(a, "mmio_reads") >= reads0 + 15);
+	CU_ASSERT(vm_stat(a, "mmio_reads") >= reads0 + 15);
 
 	/* a vGPU someone holds open cannot be opened a second time */
 	VM_OK_FATAL(&d, gvt_vfio_open(&d, a));
@@ -537,7 +517,6 @@ static void test_top(void)
 	char cmd[PATH_MAX + 64], buf[512], *second;
 	uint64_t t0, t1, elapsed;
 	double mmio = -1, busy = -1;
-	size_t n = 0;
 	uint32_t v;
 	FILE *p;
 	int st, tables = 0;

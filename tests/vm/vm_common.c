@@ -435,7 +435,9 @@ int vm_unload_all(void)
 
 	if (!top)
 		return -1;
-	return vm_run(out, sizeof(out), "for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && %s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
+	return vm_run(out, sizeof(out),
+		      "for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && "
+		      "%s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
 		      top);
 }
 

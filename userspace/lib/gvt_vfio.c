@@ -232,8 +232,9 @@ static int vfio_region_pos(struct gvt_vfio *d, uint32_t index, uint64_t off,
 	return 0;
 }
 
-ssize_t gvt_vfio_region_read(struct gvt_vfio *d, uint32_t index,
-			     uint64_t off, void *buf, size_t len)
+/* one pread or pwrite, retried only when a signal interrupted it */
+static ssize_t vfio_region_rw(struct gvt_vfio *d, uint32_t index,
+			      uint64_t off, void *buf, size_t len, bool write)
 {
 	ssize_t n;
 	off_t pos = 0;
@@ -242,38 +243,34 @@ ssize_t gvt_vfio_region_read(struct gvt_vfio *d, uint32_t index,
 	if (ret)
 		return ret;
 	do {
-		n = pread(d->device, buf, len, pos);
+		n = write ? pwrite(d->device, buf, len, pos) :
+			    pread(d->device, buf, len, pos);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return vfio_fail(d, errno, "read region %u at 0x%llx len %zu",
-				 index, (unsigned long long)off, len);
+		return vfio_fail(d, errno, "%s region %u at 0x%llx len %zu",
+				 write ? "write" : "read", index,
+				 (unsigned long long)off, len);
 	return n;
+}
+
+ssize_t gvt_vfio_region_read(struct gvt_vfio *d, uint32_t index,
+			     uint64_t off, void *buf, size_t len)
+{
+	return vfio_region_rw(d, index, off, buf, len, false);
 }
 
 ssize_t gvt_vfio_region_write(struct gvt_vfio *d, uint32_t index,
 			      uint64_t off, const void *buf, size_t len)
 {
-	ssize_t n;
-	off_t pos = 0;
-	int ret = vfio_region_pos(d, index, off, &pos);
-
-	if (ret)
-		return ret;
-	do {
-		n = pwrite(d->device, buf, len, pos);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return vfio_fail(d, errno, "write region %u at 0x%llx len %zu",
-				 index, (unsigned long long)off, len);
-	return n;
+	/* a write only reads @buf: the cast keeps one path for both */
+	return vfio_region_rw(d, index, off, (void *)buf, len, true);
 }
 
 /* one complete access of @len bytes, a short one counts as EIO */
 static int vfio_rw_exact(struct gvt_vfio *d, uint32_t index, uint64_t off,
 			 void *buf, size_t len, bool write)
 {
-	ssize_t n = write ? gvt_vfio_region_write(d, index, off, buf, len) :
-			    gvt_vfio_region_read(d, index, off, buf, len);
+	ssize_t n = vfio_region_rw(d, index, off, buf, len, write);
 
 	if (n < 0)
 		return (int)n;
@@ -284,59 +281,35 @@ static int vfio_rw_exact(struct gvt_vfio *d, uint32_t index, uint64_t off,
 	return 0;
 }
 
-int gvt_vfio_cfg_read8(struct gvt_vfio *d, uint32_t off, uint8_t *val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_CONFIG_REGION_INDEX, off, val,
-			     sizeof(*val), false);
+/*
+ * The fixed-size accessors differ only in region, direction and type:
+ * generated, so that they cannot drift apart.
+ */
+#define VFIO_READ(name, index, type)					\
+int name(struct gvt_vfio *d, uint32_t off, type *val)			\
+{									\
+	return vfio_rw_exact(d, index, off, val, sizeof(*val), false);	\
 }
 
-int gvt_vfio_cfg_read16(struct gvt_vfio *d, uint32_t off, uint16_t *val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_CONFIG_REGION_INDEX, off, val,
-			     sizeof(*val), false);
+#define VFIO_WRITE(name, index, type)					\
+int name(struct gvt_vfio *d, uint32_t off, type val)			\
+{									\
+	return vfio_rw_exact(d, index, off, &val, sizeof(val), true);	\
 }
 
-int gvt_vfio_cfg_read32(struct gvt_vfio *d, uint32_t off, uint32_t *val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_CONFIG_REGION_INDEX, off, val,
-			     sizeof(*val), false);
-}
+VFIO_READ(gvt_vfio_cfg_read8, VFIO_PCI_CONFIG_REGION_INDEX, uint8_t)
+VFIO_READ(gvt_vfio_cfg_read16, VFIO_PCI_CONFIG_REGION_INDEX, uint16_t)
+VFIO_READ(gvt_vfio_cfg_read32, VFIO_PCI_CONFIG_REGION_INDEX, uint32_t)
+VFIO_WRITE(gvt_vfio_cfg_write16, VFIO_PCI_CONFIG_REGION_INDEX, uint16_t)
+VFIO_WRITE(gvt_vfio_cfg_write32, VFIO_PCI_CONFIG_REGION_INDEX, uint32_t)
 
-int gvt_vfio_cfg_write16(struct gvt_vfio *d, uint32_t off, uint16_t val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &val,
-			     sizeof(val), true);
-}
+VFIO_READ(gvt_vfio_mmio_read32, VFIO_PCI_BAR0_REGION_INDEX, uint32_t)
+VFIO_WRITE(gvt_vfio_mmio_write32, VFIO_PCI_BAR0_REGION_INDEX, uint32_t)
+VFIO_READ(gvt_vfio_mmio_read64, VFIO_PCI_BAR0_REGION_INDEX, uint64_t)
+VFIO_WRITE(gvt_vfio_mmio_write64, VFIO_PCI_BAR0_REGION_INDEX, uint64_t)
 
-int gvt_vfio_cfg_write32(struct gvt_vfio *d, uint32_t off, uint32_t val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &val,
-			     sizeof(val), true);
-}
-
-int gvt_vfio_mmio_read32(struct gvt_vfio *d, uint32_t off, uint32_t *val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_BAR0_REGION_INDEX, off, val,
-			     sizeof(*val), false);
-}
-
-int gvt_vfio_mmio_write32(struct gvt_vfio *d, uint32_t off, uint32_t val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_BAR0_REGION_INDEX, off, &val,
-			     sizeof(val), true);
-}
-
-int gvt_vfio_mmio_read64(struct gvt_vfio *d, uint32_t off, uint64_t *val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_BAR0_REGION_INDEX, off, val,
-			     sizeof(*val), false);
-}
-
-int gvt_vfio_mmio_write64(struct gvt_vfio *d, uint32_t off, uint64_t val)
-{
-	return vfio_rw_exact(d, VFIO_PCI_BAR0_REGION_INDEX, off, &val,
-			     sizeof(val), true);
-}
+#undef VFIO_READ
+#undef VFIO_WRITE
 
 int gvt_vfio_mmap_region(struct gvt_vfio *d, uint32_t index, uint64_t off,
 			 size_t len, int prot, void **addr)
