@@ -113,15 +113,17 @@ unit: unit-plain unit-san
 vmtest: kmod bpf userspace $(B)/tests/vm-suite
 	@mkdir -p $(B)/results
 	tools/vm-run --timeout 600 --log $(B)/results/vm-console.log -- \
-		$(B)/tests/vm-suite | tee $(B)/results/vm.txt; \
-		exit $${PIPESTATUS[0]}
+		tools/vm-suite-all | tee $(B)/results/vm.txt; \
+		rc=$${PIPESTATUS[0]}; \
+		tools/vm-suite-all --split $(B)/results/vm.txt $(B)/results || rc=1; \
+		exit $$rc
 
 test:
 	@rm -rf $(B)/results; mkdir -p $(B)/results
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory vmtest || rc=1; \
-	tools/test-summary $(B)/results unit-plain unit-san vm || rc=1; \
+	tools/test-summary $(B)/results unit-plain unit-san vm qemu-accept || rc=1; \
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio

@@ -69,7 +69,11 @@ int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg)
 	plane.x_hot = 0;
 	plane.y_hot = 0;
 	plane.region_index = GVT_PLANE_REGION_INDEX;
-	if (plane.drm_plane_type != DRM_PLANE_TYPE_PRIMARY)
+	/*
+	 * The vGPU has one plane, the primary. QEMU's region path asks with
+	 * drm_plane_type left 0, so only an explicit cursor query is "none".
+	 */
+	if (plane.drm_plane_type == DRM_PLANE_TYPE_CURSOR)
 		goto out;
 
 	mutex_lock(&vgpu->lock);
