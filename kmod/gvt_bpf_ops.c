@@ -101,7 +101,7 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 	struct gvt_mmio_ctx ctx;
 	int verdict = GVT_MMIO_PASS;
 
-	if (!static_branch_unlikely(&gvt_mmio_hooked))
+	if (!static_branch_unlikely(&gvt_mmio_hooked) || off >= GVT_MMIO_SIZE)
 		return GVT_MMIO_PASS;
 	rcu_read_lock();
 	if (!test_bit(off / 4, rcu_dereference(gvt_hooked_cur))) {

@@ -116,7 +116,8 @@ static void gvt_bar0_access(struct gvt_model *m, u32 off, u8 *buf, u32 len,
 	}
 	if (write)
 		memcpy(&val, buf, len);
-	switch (m->env && m->env->mmio_hook ?
+	/* policies see the register file only, not the hole before the GTT */
+	switch (off < GVT_MMIO_SIZE && m->env && m->env->mmio_hook ?
 		m->env->mmio_hook(m->env->priv, off, len, &val, write) :
 		GVT_MMIO_PASS) {
 	case GVT_MMIO_HANDLED:

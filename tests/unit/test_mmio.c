@@ -615,6 +615,11 @@ static void test_hook_scope(void)
 	CU_ASSERT_EQUAL(gvt_model_rw(ut_m, GVT_SPACE_CFG, 0, buf, 8, false), 0);
 	CU_ASSERT_EQUAL(gvt_model_rw(ut_m, GVT_SPACE_BAR2, 0, buf, 8, true), 0);
 	CU_ASSERT_EQUAL(hk.calls, 2);
+	/* nor is the hole between the register file and the GTT window */
+	CU_ASSERT_EQUAL(ut_rd64(GVT_SPACE_BAR0, GVT_MMIO_SIZE), 0);
+	CU_ASSERT_EQUAL(ut_rd64(GVT_SPACE_BAR0, GVT_GTT_OFFSET - 8), 0);
+	CU_ASSERT_EQUAL(hk.calls, 2);
+	CU_ASSERT_EQUAL(ut_m->stats.mmio_unknown, 4);
 	/* a client calling the register file directly bypasses policies */
 	gvt_mmio_write(ut_m, GVT_REG_SCRATCH, 4, 7);
 	CU_ASSERT_EQUAL(gvt_mmio_read(ut_m, GVT_REG_SCRATCH, 4), 7);
