@@ -110,7 +110,7 @@ unit-san: $(B)/tests/unit-san
 
 unit: unit-plain unit-san
 
-vmtest: kmod bpf userspace $(B)/tests/vm-suite
+vmtest: kmod bpf userspace $(B)/tests/vm-suite $(B)/tests/bench-mmio
 	@mkdir -p $(B)/results
 	tools/vm-run --timeout 600 --log $(B)/results/vm-console.log -- \
 		tools/vm-suite-all | tee $(B)/results/vm.txt; \

@@ -83,19 +83,30 @@ static ssize_t gvt_bench_read(struct file *f, char __user *buf, size_t len,
 	return ret;
 }
 
-static ssize_t gvt_bench_mmio_write(struct file *f, const char __user *ubuf,
-				    size_t len, loff_t *ppos)
-{
-	char buf[64], dir;
-	u32 id, off, iters;
-	u64 ns = 0;
-	int ret;
+#define GVT_BENCH_ARGS	64
 
-	if (len >= sizeof(buf))
+/* a command written to a bench file, as a string in @buf */
+static int gvt_bench_args(char *buf, const char __user *ubuf, size_t len)
+{
+	if (len >= GVT_BENCH_ARGS)
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	return 0;
+}
+
+static ssize_t gvt_bench_mmio_write(struct file *f, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	char buf[GVT_BENCH_ARGS], dir;
+	u32 id, off, iters;
+	u64 ns = 0;
+	int ret;
+
+	ret = gvt_bench_args(buf, ubuf, len);
+	if (ret)
+		return ret;
 	if (sscanf(buf, "%u %i %u %c", &id, &off, &iters, &dir) != 4 ||
 	    !iters || iters > GVT_BENCH_MAX_ITERS || (dir != 'r' && dir != 'w'))
 		return -EINVAL;
@@ -113,14 +124,12 @@ static ssize_t gvt_bench_sched_write(struct file *f, const char __user *ubuf,
 {
 	u32 iters, nr;
 	u64 bns = 0, pns = 0;
-	char buf[64];
+	char buf[GVT_BENCH_ARGS];
 	int ret;
 
-	if (len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
+	ret = gvt_bench_args(buf, ubuf, len);
+	if (ret)
+		return ret;
 	if (sscanf(buf, "%u %u", &iters, &nr) != 2 || !iters ||
 	    iters > GVT_BENCH_MAX_ITERS)
 		return -EINVAL;

@@ -47,17 +47,26 @@ static struct gvt_sched_ops *gvt_ops_of(struct gvt_sched *s)
 	return b->ops;
 }
 
-/* the adapter: struct gvt_sched_policy ops that call the BPF programs */
+/*
+ * The adapter: struct gvt_sched_policy ops that call the BPF programs, with
+ * the kfuncs pointed at @s for the duration of the call (sched_lock is
+ * held: no preemption, so the per-CPU pointer is ours).
+ */
+#define gvt_sched_bpf_call(s, call)			\
+	do {						\
+		this_cpu_write(gvt_sched_cur, (s));	\
+		call;					\
+		this_cpu_write(gvt_sched_cur, NULL);	\
+	} while (0)
+
 static int gvt_bpf_enable(struct gvt_sched *s, u32 vgpu)
 {
 	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	u32 weight = gvt_sched_weight(s, vgpu);
 	int ret = 0;
 
-	if (ops->enable) {
-		this_cpu_write(gvt_sched_cur, s);
-		ret = ops->enable(vgpu, gvt_sched_weight(s, vgpu));
-		this_cpu_write(gvt_sched_cur, NULL);
-	}
+	if (ops->enable)
+		gvt_sched_bpf_call(s, ret = ops->enable(vgpu, weight));
 	return ret;
 }
 
@@ -65,22 +74,16 @@ static void gvt_bpf_disable(struct gvt_sched *s, u32 vgpu)
 {
 	struct gvt_sched_ops *ops = gvt_ops_of(s);
 
-	if (ops->disable) {
-		this_cpu_write(gvt_sched_cur, s);
-		ops->disable(vgpu);
-		this_cpu_write(gvt_sched_cur, NULL);
-	}
+	if (ops->disable)
+		gvt_sched_bpf_call(s, ops->disable(vgpu));
 }
 
 static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu)
 {
 	struct gvt_sched_ops *ops = gvt_ops_of(s);
 
-	if (ops->runnable) {
-		this_cpu_write(gvt_sched_cur, s);
-		ops->runnable(vgpu);
-		this_cpu_write(gvt_sched_cur, NULL);
-	}
+	if (ops->runnable)
+		gvt_sched_bpf_call(s, ops->runnable(vgpu));
 }
 
 static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
@@ -88,9 +91,7 @@ static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
 	struct gvt_sched_bpf *b = s->policy_priv;
 	u32 id;
 
-	this_cpu_write(gvt_sched_cur, s);
-	id = b->ops->select(engine);
-	this_cpu_write(gvt_sched_cur, NULL);
+	gvt_sched_bpf_call(s, id = b->ops->select(engine));
 	b->decisions++;
 	return id;
 }
@@ -100,11 +101,8 @@ static u64 gvt_bpf_timeslice(struct gvt_sched *s, u32 vgpu)
 	struct gvt_sched_ops *ops = gvt_ops_of(s);
 	u64 ns = 0;
 
-	if (ops->timeslice) {
-		this_cpu_write(gvt_sched_cur, s);
-		ns = ops->timeslice(vgpu);
-		this_cpu_write(gvt_sched_cur, NULL);
-	}
+	if (ops->timeslice)
+		gvt_sched_bpf_call(s, ns = ops->timeslice(vgpu));
 	return ns ?: s->default_slice_ns;
 }
 
@@ -112,11 +110,8 @@ static void gvt_bpf_charge(struct gvt_sched *s, u32 vgpu, u64 ns)
 {
 	struct gvt_sched_ops *ops = gvt_ops_of(s);
 
-	if (ops->charge) {
-		this_cpu_write(gvt_sched_cur, s);
-		ops->charge(vgpu, ns);
-		this_cpu_write(gvt_sched_cur, NULL);
-	}
+	if (ops->charge)
+		gvt_sched_bpf_call(s, ops->charge(vgpu, ns));
 }
 
 static const struct gvt_sched_policy gvt_sched_bpf_policy = {

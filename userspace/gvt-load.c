@@ -433,10 +433,34 @@ fail:
 	return NULL;
 }
 
+/*
+ * Pins a just-made @link (NULL: attaching @what failed) as @dir/link_@what,
+ * then lets go of it: the pin holds the link from now on.
+ */
+static int pin_link(struct bpf_link *link, const char *path, const char *what,
+		    const char *dir)
+{
+	char pin[PATH_MAX];
+
+	if (!link) {
+		err("%s: attaching %s failed: %s", path, what, strerror(errno));
+		return -1;
+	}
+	snprintf(pin, sizeof(pin), "%s/link_%s", dir, what);
+	if (bpf_link__pin(link, pin)) {
+		err("pin %s: %s", pin, strerror(errno));
+		bpf_link__destroy(link);
+		return -1;
+	}
+	bpf_link__disconnect(link);
+	bpf_link__destroy(link);
+	return 0;
+}
+
 static int cmd_load(const char *path, const char *name, const char *uuid,
 		    const struct knob *k, int nk)
 {
-	char dir[128], pin[PATH_MAX], pname[GVT_POLICY_NAME_LEN];
+	char dir[128], pname[GVT_POLICY_NAME_LEN];
 	unsigned int vgpu = 0;
 	struct bpf_object *obj;
 	struct bpf_map *map;
@@ -449,10 +473,12 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 	} else {
 		default_name(path, pname, sizeof(pname));
 		if (vgpu) {
-			char tmp[GVT_POLICY_NAME_LEN];
+			char tmp[GVT_POLICY_NAME_LEN + 16];
 
+			/* vgpu <= GVT_MAX_VGPUS: the result fits */
 			snprintf(tmp, sizeof(tmp), "%.20s-vgpu%u", pname, vgpu);
-			snprintf(pname, sizeof(pname), "%s", tmp);
+			snprintf(pname, sizeof(pname), "%.*s",
+				 (int)sizeof(pname) - 1, tmp);
 		}
 	}
 	if (!valid_name(pname)) {
@@ -475,25 +501,12 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		return 1;
 	}
 	bpf_object__for_each_map(map, obj) {
-		struct bpf_link *link;
 
 		if (bpf_map__type(map) != BPF_MAP_TYPE_STRUCT_OPS)
 			continue;
-		link = bpf_map__attach_struct_ops(map);
-		if (!link) {
-			err("%s: attaching %s failed: %s", path,
-			    bpf_map__name(map), strerror(errno));
+		if (pin_link(bpf_map__attach_struct_ops(map), path,
+			     bpf_map__name(map), dir))
 			goto fail;
-		}
-		snprintf(pin, sizeof(pin), "%s/link_%s", dir, bpf_map__name(map));
-		if (bpf_link__pin(link, pin)) {
-			err("pin %s: %s", pin, strerror(errno));
-			bpf_link__destroy(link);
-			goto fail;
-		}
-		/* the pin holds the link now */
-		bpf_link__disconnect(link);
-		bpf_link__destroy(link);
 		nlinks++;
 	}
 	/* no struct_ops: an observer (tracing programs), attach them all */
@@ -501,22 +514,9 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		struct bpf_program *prog;
 
 		bpf_object__for_each_program(prog, obj) {
-			struct bpf_link *link = bpf_program__attach(prog);
-
-			if (!link) {
-				err("%s: attaching %s failed: %s", path,
-				    bpf_program__name(prog), strerror(errno));
+			if (pin_link(bpf_program__attach(prog), path,
+				     bpf_program__name(prog), dir))
 				goto fail;
-			}
-			snprintf(pin, sizeof(pin), "%s/link_%s", dir,
-				 bpf_program__name(prog));
-			if (bpf_link__pin(link, pin)) {
-				err("pin %s: %s", pin, strerror(errno));
-				bpf_link__destroy(link);
-				goto fail;
-			}
-			bpf_link__disconnect(link);
-			bpf_link__destroy(link);
 			nlinks++;
 		}
 	}

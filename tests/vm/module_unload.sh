@@ -33,7 +33,9 @@ a=$(cat /proc/sys/kernel/random/uuid) b=$(cat /proc/sys/kernel/random/uuid)
 check "create two vGPUs" bash -c "echo $a > $types/gvt-V1_4/create && echo $b > $types/gvt-V1_8/create"
 
 # a VMM stand-in: reads a register in a loop, holding the VFIO fd
-"$top/build/tests/bench-mmio" "$a" 0x18 100000000 r >/dev/null 2>&1 &
+holder_bin=$top/build/tests/bench-mmio
+check "the VMM stand-in is built ($holder_bin)" test -x "$holder_bin" || finish
+"$holder_bin" "$a" 0x18 100000000 r >/dev/null 2>&1 &
 holder=$!
 # has process $1 a VFIO group open?
 holds_group() {
