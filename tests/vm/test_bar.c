@@ -32,15 +32,12 @@ static int bar_cleanup(void)
 
 static uint32_t rd(uint32_t off)
 {
-	uint32_t v = 0xdeadbeef;
-
-	VM_OK(&dev.d, gvt_vfio_mmio_read32(&dev.d, off, &v));
-	return v;
+	return vm_mmio_rd(&dev, off);
 }
 
 static void wr(uint32_t off, uint32_t v)
 {
-	VM_OK(&dev.d, gvt_vfio_mmio_write32(&dev.d, off, v));
+	vm_mmio_wr(&dev, off, v);
 }
 
 /* an access of @len bytes that must complete */

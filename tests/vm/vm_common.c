@@ -455,3 +455,16 @@ int vm_add_suite(const char *name, CU_InitializeFunc init,
 			return CU_get_error();
 	return CUE_SUCCESS;
 }
+
+uint32_t vm_mmio_rd(struct vm_dev *v, uint32_t off)
+{
+	uint32_t val = 0xdeadbeef;
+
+	VM_OK(&v->d, gvt_vfio_mmio_read32(&v->d, off, &val));
+	return val;
+}
+
+void vm_mmio_wr(struct vm_dev *v, uint32_t off, uint32_t val)
+{
+	VM_OK(&v->d, gvt_vfio_mmio_write32(&v->d, off, val));
+}

@@ -115,6 +115,13 @@ void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div);
 /* counter @name of the vGPU's sysfs stats ("name value" lines), or -1 */
 long long vm_stat(const char *uuid, const char *name);
 
+/*
+ * One 32-bit BAR0 register of an open vGPU, asserting the access worked.
+ * A failed read returns 0xdeadbeef, which no check mistakes for a value.
+ */
+uint32_t vm_mmio_rd(struct vm_dev *v, uint32_t off);
+void vm_mmio_wr(struct vm_dev *v, uint32_t off, uint32_t val);
+
 /* waits up to @ms for @fd to become readable: 1 yes, 0 timeout, -errno */
 int vm_wait_readable(int fd, int ms);
 /* reads an eventfd's counter; 0 or -errno */

@@ -14,15 +14,12 @@
 
 uint32_t vm_gpu_rd(struct vm_gpu *g, uint32_t off)
 {
-	uint32_t v = 0;
-
-	VM_OK(&g->v.d, gvt_vfio_mmio_read32(&g->v.d, off, &v));
-	return v;
+	return vm_mmio_rd(&g->v, off);
 }
 
 void vm_gpu_wr(struct vm_gpu *g, uint32_t off, uint32_t v)
 {
-	VM_OK(&g->v.d, gvt_vfio_mmio_write32(&g->v.d, off, v));
+	vm_mmio_wr(&g->v, off, v);
 }
 
 uint32_t vm_gpu_ga(struct vm_gpu *g, uint32_t off)
