@@ -10,7 +10,7 @@ B         := $(TOP)/build
 
 CC        ?= gcc
 CLANG     ?= clang-19
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/kmod/model -I$(TOP)/userspace/lib -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -112,7 +112,7 @@ unit: unit-plain unit-san
 
 vmtest: kmod bpf userspace $(B)/tests/vm-suite $(B)/tests/bench-mmio
 	@mkdir -p $(B)/results
-	tools/vm-run --timeout 600 --log $(B)/results/vm-console.log -- \
+	tools/vm-run --timeout 600 --append slub_debug=FZP --log $(B)/results/vm-console.log -- \
 		tools/vm-suite-all | tee $(B)/results/vm.txt; \
 		rc=$${PIPESTATUS[0]}; \
 		tools/vm-suite-all --split $(B)/results/vm.txt $(B)/results || rc=1; \

@@ -427,10 +427,13 @@ static void test_reset_mid_workload(void)
 	{
 		uint16_t flags = 0;
 
+		/* a function reset: the driver enables MSI and mastering again */
 		gvt_vfio_cfg_read16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 				    &flags);
 		gvt_vfio_cfg_write16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 				     flags | PCI_MSI_FLAGS_ENABLE);
+		gvt_vfio_cfg_write16(&g->v.d, PCI_COMMAND,
+				     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	}
 	vm_eventfd_read(g->efd, &msis);
 	msis = 0;
