@@ -123,7 +123,8 @@ test:
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory vmtest || rc=1; \
-	tools/test-summary $(B)/results unit-plain unit-san vm qemu-accept module-unload || rc=1; \
+	stages=$$(tools/vm-suite-all --names) || rc=1; \
+	tools/test-summary $(B)/results unit-plain unit-san vm $$stages || rc=1; \
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio
