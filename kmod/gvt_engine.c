@@ -223,6 +223,7 @@ static void gvt_exec_work(struct work_struct *work)
 
 	mutex_lock(&vgpu->lock);
 	m->stats.wait_ns += pick.waited_ns;
+	m->stats.sched_grants++;
 	if (pick.switched)
 		m->stats.sched_switches++;
 	resets = m->stats.resets;

@@ -71,6 +71,7 @@
 	X(wait_ns)				\
 	X(interrupts)				\
 	X(sched_switches)			\
+	X(sched_grants)				\
 	X(policy_ejections)
 
 #define GVT_STATS_FIELD(name) __u64 name;
