@@ -422,6 +422,10 @@ static void test_reset_mid_workload(void)
 	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), 0);
 	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), 0);
 	VM_EQ(vm_gpu_rd(g, GVT_REG_IIR), 0);
+	/* the slice that was running is not charged after the reset */
+	usleep(300 * 1000);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_BUSY_NS_LO)), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_BUSY_NS_HI)), 0);
 	/* the eventfd survives the reset and the next request completes */
 	VM_OK(&g->v.d, vm_gpu_bringup(g));
 	{
