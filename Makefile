@@ -73,7 +73,7 @@ $(B)/lib/libgvtvfio.a: $(LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
-$(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o
+$(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ -lbpf -lelf -lz
 

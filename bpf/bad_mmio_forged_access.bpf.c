@@ -18,8 +18,7 @@ struct {
 	__type(value, struct gvt_mmio_access);
 } fake SEC(".maps");
 
-SEC("struct_ops/bad_read")
-int BPF_PROG(bad_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(bad_read, struct gvt_mmio_access *a)
 {
 	__u32 k = 0;
 	struct gvt_mmio_access *f = bpf_map_lookup_elem(&fake, &k);
@@ -30,8 +29,6 @@ int BPF_PROG(bad_read, struct gvt_mmio_access *a)
 	return GVT_MMIO_HANDLED;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops bad_mmio_forged_access = {
+GVT_MMIO_OPS_DEFINE(bad_mmio_forged_access,
 	.read = (void *)bad_read,
-	.name = "bad_mmio_forged_access",
-};
+);

@@ -7,15 +7,12 @@
 
 char _license[] SEC("license") = "GPL";
 
-SEC("struct_ops/bad_null_read")
-int BPF_PROG(bad_null_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(bad_null_read, struct gvt_mmio_access *a)
 {
 	a->value = gvt_reg_read((struct gvt_mmio_access *)0, GVT_REG_ID);
 	return GVT_MMIO_HANDLED;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops bad_mmio_kfunc_null = {
+GVT_MMIO_OPS_DEFINE(bad_mmio_kfunc_null,
 	.read = (void *)bad_null_read,
-	.name = "bad_mmio_kfunc_null",
-};
+);

@@ -9,15 +9,12 @@
 
 char _license[] SEC("license") = "GPL";
 
-SEC("struct_ops/bad_write")
-int BPF_PROG(bad_write, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(bad_write, struct gvt_mmio_access *a)
 {
 	a->offset = GVT_REG_RESET;
 	return GVT_MMIO_PASS;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops bad_mmio_write_offset = {
+GVT_MMIO_OPS_DEFINE(bad_mmio_write_offset,
 	.write = (void *)bad_write,
-	.name = "bad_mmio_write_offset",
-};
+);

@@ -9,20 +9,12 @@
 
 char _license[] SEC("license") = "GPL";
 
-SEC("struct_ops/starve_select")
-__u32 BPF_PROG(starve_select, __u32 engine)
+__u32 GVT_STRUCT_OPS(starve_select, __u32 engine)
 {
-	/* a few vGPUs: unrolled, so the verifier sees no loop state */
-	#pragma unroll
-	for (__u32 id = GVT_FIRST_VGPU; id <= GVT_LAST_VGPU; id++)
-		if (gvt_vgpu_has_work(id, engine))
-			return id;
-	return GVT_SCHED_NO_VGPU;
+	return gvt_vgpu_next_waiting(engine, 0);
 }
 
-SEC(".struct_ops.link")
-struct gvt_sched_ops bad_sched_starve = {
+GVT_SCHED_OPS_DEFINE(bad_sched_starve,
 	.select = (void *)starve_select,
 	.timeout_ms = 200,
-	.name = "bad_sched_starve",
-};
+);

@@ -11,16 +11,13 @@ char _license[] SEC("license") = "GPL";
 
 const volatile __u32 verdict = GVT_MMIO_PASS;
 
-SEC("struct_ops/bench_read")
-int BPF_PROG(bench_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(bench_read, struct gvt_mmio_access *a)
 {
 	a->value = GVT_CAPS_VALUE;
 	return verdict;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops bench_verdict = {
+GVT_MMIO_OPS_DEFINE(bench_verdict,
 	.read = (void *)bench_read,
 	.ranges = { { GVT_REG_CAPS, GVT_REG_CAPS + 4 } },
-	.name = "bench_verdict",
-};
+);

@@ -23,13 +23,12 @@ char _license[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_MAX_VGPUS + 1);
+	__uint(max_entries, GVT_VGPU_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } probe_ids SEC(".maps");
 
-SEC("struct_ops/probe_read")
-int BPF_PROG(probe_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(probe_read, struct gvt_mmio_access *a)
 {
 	__u32 id = a->vgpu_id, pv = gvt_reg_read(a, GVT_PV_VGPU_ID);
 
@@ -39,8 +38,7 @@ int BPF_PROG(probe_read, struct gvt_mmio_access *a)
 	return GVT_MMIO_HANDLED;
 }
 
-SEC("struct_ops/probe_write")
-int BPF_PROG(probe_write, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(probe_write, struct gvt_mmio_access *a)
 {
 	__u32 v = a->value;
 
@@ -62,10 +60,8 @@ int BPF_PROG(probe_write, struct gvt_mmio_access *a)
 	return GVT_MMIO_PASS;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops kfunc_probe = {
+GVT_MMIO_OPS_DEFINE(kfunc_probe,
 	.read = (void *)probe_read,
 	.write = (void *)probe_write,
 	.ranges = { { GVT_REG_SCRATCH, GVT_REG_SCRATCH + 4 } },
-	.name = "kfunc_probe",
-};
+);

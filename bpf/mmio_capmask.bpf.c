@@ -17,13 +17,12 @@ const volatile __u32 hide_caps = GVT_CAP_DISPLAY;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_MAX_VGPUS + 1);
+	__uint(max_entries, GVT_VGPU_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } capmask_answered SEC(".maps");
 
-SEC("struct_ops/capmask_read")
-int BPF_PROG(capmask_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(capmask_read, struct gvt_mmio_access *a)
 {
 	__u32 id = a->vgpu_id;
 	__u64 *n;
@@ -37,9 +36,7 @@ int BPF_PROG(capmask_read, struct gvt_mmio_access *a)
 	return GVT_MMIO_HANDLED;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops mmio_capmask = {
+GVT_MMIO_OPS_DEFINE(mmio_capmask,
 	.read = (void *)capmask_read,
 	.ranges = { { GVT_REG_CAPS, GVT_REG_CAPS + 4 } },
-	.name = "mmio_capmask",
-};
+);

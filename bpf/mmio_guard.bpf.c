@@ -36,8 +36,7 @@ struct {
 	__type(value, __u64);
 } guard_violations SEC(".maps");
 
-SEC("struct_ops/guard_write")
-int BPF_PROG(guard_write, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(guard_write, struct gvt_mmio_access *a)
 {
 	__u32 off = a->offset & ~3u;
 	struct violation_key vk = { .vgpu_id = a->vgpu_id, .offset = off };
@@ -56,8 +55,6 @@ int BPF_PROG(guard_write, struct gvt_mmio_access *a)
 	return GVT_MMIO_DENY;
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops mmio_guard = {
+GVT_MMIO_OPS_DEFINE(mmio_guard,
 	.write = (void *)guard_write,
-	.name = "mmio_guard",
-};
+);

@@ -40,22 +40,10 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_MAX_VGPUS + 1);
+	__uint(max_entries, GVT_VGPU_SLOTS);
 	__type(key, __u32);
 	__type(value, struct vgpu_hist);
 } trace_gaps SEC(".maps");
-
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0;
-
-	/* bounded loop: at most 64 steps */
-	for (int i = 0; i < 64 && v > 1; i++) {
-		v >>= 1;
-		r++;
-	}
-	return r;
-}
 
 static __always_inline int trace_access(struct gvt_mmio_access *a, bool write)
 {
@@ -85,7 +73,7 @@ static __always_inline int trace_access(struct gvt_mmio_access *a, bool write)
 		return GVT_MMIO_PASS;
 	now = bpf_ktime_get_ns();
 	if (h->last_ns && now > h->last_ns) {
-		__u32 b = log2_u64(now - h->last_ns);
+		__u32 b = gvt_log2_u64(now - h->last_ns);
 
 		if (b < TRACE_BUCKETS)
 			__sync_fetch_and_add(&h->bucket[b], 1);
@@ -94,22 +82,18 @@ static __always_inline int trace_access(struct gvt_mmio_access *a, bool write)
 	return GVT_MMIO_PASS;
 }
 
-SEC("struct_ops/trace_read")
-int BPF_PROG(trace_read, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(trace_read, struct gvt_mmio_access *a)
 {
 	return trace_access(a, false);
 }
 
-SEC("struct_ops/trace_write")
-int BPF_PROG(trace_write, struct gvt_mmio_access *a)
+int GVT_STRUCT_OPS(trace_write, struct gvt_mmio_access *a)
 {
 	return trace_access(a, true);
 }
 
-SEC(".struct_ops.link")
-struct gvt_mmio_ops mmio_trace = {
+GVT_MMIO_OPS_DEFINE(mmio_trace,
 	.read = (void *)trace_read,
 	.write = (void *)trace_write,
 	.priority = -100,	/* observe before anyone answers */
-	.name = "mmio_trace",
-};
+);

@@ -21,7 +21,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_NUM_ENGINES);
+	__uint(max_entries, GVT_ENGINE_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } re_last SEC(".maps");
@@ -50,40 +50,28 @@ static void re_leave(void)
 		__sync_fetch_and_add(inside, -1);
 }
 
-SEC("struct_ops/re_select")
-__u32 BPF_PROG(re_select, __u32 engine)
+__u32 GVT_STRUCT_OPS(re_select, __u32 engine)
 {
-	__u32 *last = bpf_map_lookup_elem(&re_last, &engine);
-	__u32 start, i, pick = GVT_SCHED_NO_VGPU;
+	__u32 slot = gvt_engine_slot(engine), pick = GVT_SCHED_NO_VGPU;
+	__u32 *last = bpf_map_lookup_elem(&re_last, &slot);
 
 	re_enter();
-	if (!last)
-		goto out;
-	start = *last;
-	#pragma unroll
-	for (i = 1; i <= GVT_MAX_VGPUS; i++) {
-		__u32 id = (start + i - 1) % GVT_MAX_VGPUS + 1;
-
-		if (pick == GVT_SCHED_NO_VGPU && gvt_vgpu_has_work(id, engine))
-			pick = id;
+	if (last) {
+		pick = gvt_vgpu_next_waiting(engine, *last);
+		if (pick)
+			*last = pick;
 	}
-	if (pick != GVT_SCHED_NO_VGPU)
-		*last = pick;
-out:
 	re_leave();
 	return pick;
 }
 
-SEC("struct_ops/re_charge")
-void BPF_PROG(re_charge, __u32 vgpu_id, __u64 ns)
+void GVT_STRUCT_OPS(re_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 {
 	re_enter();
 	re_leave();
 }
 
-SEC(".struct_ops.link")
-struct gvt_sched_ops sched_reentry = {
+GVT_SCHED_OPS_DEFINE(sched_reentry,
 	.select = (void *)re_select,
 	.charge = (void *)re_charge,
-	.name = "sched_reentry",
-};
+);

@@ -15,7 +15,7 @@ char _license[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_MAX_VGPUS + 1);	/* index: vGPU id */
+	__uint(max_entries, GVT_VGPU_SLOTS);	/* index: vGPU id */
 	__type(key, __u32);
 	__type(value, struct gvt_vgpu_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gvt-bpf kernel module: the parent (simulated physical GPU), its vGPU
- * types and the per-vGPU state that wraps the device model.
+ * gvt-bpf kernel module: the parents (simulated physical GPUs), their
+ * vGPU types and the per-vGPU state that wraps the device model.
  */
 #ifndef GVT_H
 #define GVT_H
@@ -39,15 +39,22 @@ struct gvt_exec {
 	u64 granted_ns;			/* when: the slice runs from then */
 };
 
-/* the simulated physical GPU all vGPUs share */
+struct gvt_sched_bpf;
+
+/* a simulated physical GPU, shared by its vGPUs */
 struct gvt_parent {
 	struct device dev;
 	struct mdev_parent mdev_parent;
+	u32 index;			/* gvt<index>; its vGPU ids follow */
+	u32 id_base;			/* index * GVT_MAX_VGPUS */
 	struct gvt_type types[GVT_NUM_TYPES];
 	struct mdev_type *type_ptrs[GVT_NUM_TYPES];
-	/* resources are split in GVT_MAX_DIV slots; a V1_n vGPU takes 8/n */
+	/*
+	 * Resources are split in GVT_MAX_DIV slots; a V1_n vGPU takes an
+	 * aligned run of GVT_MAX_DIV / n of them.
+	 */
 	struct mutex lock;		/* slots, vgpus */
-	unsigned long slots;		/* bitmap of slots in use */
+	u64 slots;			/* bitmap of slots in use */
 	struct list_head vgpus;
 	u32 aperture_size;		/* bytes, whole parent */
 	u32 hidden_size;
@@ -65,6 +72,8 @@ struct gvt_parent {
 	/* work arrived, or the engine's grant came back */
 	wait_queue_head_t engine_wq[GVT_NUM_ENGINES];
 	wait_queue_head_t sched_idle_wq;	/* a vGPU left an engine */
+	/* the BPF scheduling policy attached here (gvt_bpf_sched.c) */
+	struct gvt_sched_bpf *sched_bpf;
 };
 
 struct gvt_vgpu {
@@ -73,6 +82,7 @@ struct gvt_vgpu {
 	const struct gvt_type *type;
 	struct list_head node;		/* on parent->vgpus, once built */
 	u32 slot;			/* first slot owned */
+	u32 sched_id;			/* in the parent's scheduler: slot + 1 */
 	/*
 	 * Never reused while the module is loaded (nor across reloads: it
 	 * starts from the load time): what a policy bound to this vGPU
@@ -106,14 +116,29 @@ static inline struct gvt_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
 }
 
 extern const struct vfio_device_ops gvt_vfio_ops;
-extern struct gvt_parent *gvt_parent;
 
-/* gvt_main.c: resources of the parent */
+/*
+ * The parents, gvt_parents[0..gvt_nr_parents - 1], set up at module load
+ * and gone only at unload.
+ */
+extern struct gvt_parent *gvt_parents[GVT_MAX_PARENTS];
+extern u32 gvt_nr_parents;
+
+/* gvt_main.c: resources of a parent */
 int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 		     struct gvt_vgpu_params *p);
 void gvt_parent_publish(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
+void gvt_parent_unpublish(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
 void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
 u64 gvt_next_serial(void);
+/* the vGPU of global id @id, with its parent's lock held; NULL if none */
+struct gvt_vgpu *gvt_vgpu_find_locked(u32 id, struct gvt_parent **parent);
+
+/* a vGPU's global id (PV-info VGPU_ID, sysfs vgpu_id) */
+static inline u32 gvt_vgpu_id(const struct gvt_vgpu *vgpu)
+{
+	return vgpu->parent->id_base + vgpu->sched_id;
+}
 
 /* gvt_engine.c: the engine dispatchers, executors and scheduler glue */
 int gvt_engines_init(void);

@@ -2,15 +2,19 @@
 /*
  * gvt-bpf: BPF scheduling policies. The gvt_sched_ops struct_ops type
  * (include/gvt/gvt_bpf.h) plugs a BPF program set into the scheduler core
- * (model/sched.c) in place of the built-in weighted policy, in the spirit
- * of sched_ext: one BPF policy at a time, every decision checked by the
- * core, and a watchdog that ejects a policy letting a vGPU wait too long.
- * After an ejection the link stays attached but inert, and the reason is
- * shown in /sys/class/gvt/gvt0/policies until the policy is detached.
+ * of one or more parents (model/sched.c) in place of the built-in
+ * weighted policy, in the spirit of sched_ext: one BPF policy per parent
+ * at a time, every decision checked by the core, queues the policy feeds
+ * and the core orders, and a watchdog that ejects a policy letting a vGPU
+ * wait too long. An ejection on one parent ejects the policy from all of
+ * its parents; its exit record (struct gvt_exit_info: kind, reason and a
+ * formatted message) goes to its exit() op and to sysfs, where its loader
+ * waits for it. After an ejection the link stays attached but inert.
  *
- * Locking: the policy's ops run from the core under parent->sched_lock (a
- * spinlock); gvt_sched_lock (a mutex) serializes attach, detach, replace
- * and the watchdog's rearming, and is never taken under sched_lock.
+ * Locking: the policy's ops run from the core under the parent's
+ * sched_lock (a spinlock); gvt_sched_mutex serializes attach, detach,
+ * replace and the handling of an ejection, and is never taken under
+ * sched_lock. The per-CPU call context names the core being decided for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -18,105 +22,143 @@
 #include <linux/bpf_verifier.h>
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 #include "gvt.h"
-#include "gvt_bpf_ops.h"
+#include "gvt_bpf.h"
 
-/* the attached BPF scheduling policy, if any */
+/* one attached gvt_sched_ops, on the parents of its mask */
 struct gvt_sched_bpf {
+	struct gvt_policy base;		/* sysfs; frees this record */
 	struct gvt_sched_ops *ops;	/* the struct_ops map's kernel copy */
-	time64_t attached;
-	bool ejected;			/* the core has fallen back */
-	enum gvt_sched_error why;
-	u32 why_vgpu;
-	u64 decisions;
+	u64 __percpu *decisions;
 	struct delayed_work watchdog;
+	struct work_struct exit_work;	/* after an ejection */
+	bool exited;			/* exit() called; under gvt_sched_mutex */
 };
 
-/* decisions a benchmark makes per hold of the scheduler's lock */
-#define GVT_BENCH_SCHED_BATCH	1000u
+static DEFINE_MUTEX(gvt_sched_mutex);
 
-static DEFINE_MUTEX(gvt_sched_lock);
-static struct gvt_sched_bpf *gvt_sched_cur_policy;
 /* the core whose ops run on this CPU now, for the kfuncs */
-static DEFINE_PER_CPU(struct gvt_sched *, gvt_sched_cur);
+struct gvt_sched_call {
+	struct gvt_sched *s;
+	u32 id_base;			/* its vGPUs' ids: id_base + local id */
+	u32 parent;
+	/* what the last op said, for the message of an ejection it causes */
+	u32 raw_id;
+	u64 slice_ns;
+	char self_msg[GVT_EXIT_MSG_LEN];
+};
 
-static struct gvt_sched_ops *gvt_ops_of(struct gvt_sched *s)
+static DEFINE_PER_CPU(struct gvt_sched_call, gvt_sched_cur);
+
+static struct gvt_sched_bpf *gvt_bpf_of(struct gvt_sched *s)
 {
-	struct gvt_sched_bpf *b = s->policy_priv;
+	return s->policy_priv;
+}
 
-	return b->ops;
+/* the id a policy sees for local id @vgpu of the core being decided */
+static u32 gvt_global(u32 vgpu)
+{
+	return this_cpu_read(gvt_sched_cur.id_base) + vgpu;
+}
+
+/* the core's id for a policy's @id, or 0 when it is not in this core */
+static u32 gvt_local(u32 id)
+{
+	u32 base = this_cpu_read(gvt_sched_cur.id_base);
+
+	return id > base && id <= base + GVT_MAX_VGPUS ? id - base : 0;
+}
+
+static void gvt_sched_call_enter(struct gvt_sched_call *c, struct gvt_sched *s)
+{
+	c->s = s;
+	c->id_base = s->id_base;
+	c->parent = s->index;
 }
 
 /*
- * The adapter: struct gvt_sched_policy ops that call the BPF programs, with
- * the kfuncs pointed at @s for the duration of the call (sched_lock is
- * held: no preemption, so the per-CPU pointer is ours).
+ * The adapter: struct gvt_sched_policy ops that call the BPF programs,
+ * with the kfuncs pointed at @s for the duration of the call (sched_lock
+ * is held: no preemption, so the per-CPU context is ours).
  */
-#define gvt_sched_bpf_call(s, call)			\
-	do {						\
-		this_cpu_write(gvt_sched_cur, (s));	\
-		call;					\
-		this_cpu_write(gvt_sched_cur, NULL);	\
+#define gvt_sched_bpf_call(core, call)					\
+	do {								\
+		struct gvt_sched_call *c_ = this_cpu_ptr(&gvt_sched_cur); \
+		struct gvt_sched *saved_ = c_->s;			\
+									\
+		gvt_sched_call_enter(c_, core);				\
+		call;							\
+		c_->s = saved_;						\
 	} while (0)
 
 static int gvt_bpf_enable(struct gvt_sched *s, u32 vgpu)
 {
-	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 	u32 weight = gvt_sched_weight(s, vgpu);
 	int ret = 0;
 
 	if (ops->enable)
-		gvt_sched_bpf_call(s, ret = ops->enable(vgpu, weight));
+		gvt_sched_bpf_call(s, ret = ops->enable(gvt_global(vgpu), weight));
 	return ret;
 }
 
 static void gvt_bpf_disable(struct gvt_sched *s, u32 vgpu)
 {
-	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 
 	if (ops->disable)
-		gvt_sched_bpf_call(s, ops->disable(vgpu));
+		gvt_sched_bpf_call(s, ops->disable(gvt_global(vgpu)));
 }
 
-static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu)
+static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu, u32 engine)
 {
-	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 
 	if (ops->runnable)
-		gvt_sched_bpf_call(s, ops->runnable(vgpu));
+		gvt_sched_bpf_call(s, ops->runnable(gvt_global(vgpu), engine));
 }
 
 static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
 {
-	struct gvt_sched_bpf *b = s->policy_priv;
-	u32 id;
+	struct gvt_sched_bpf *b = gvt_bpf_of(s);
+	u32 id = GVT_SCHED_NONE, local;
 
-	gvt_sched_bpf_call(s, id = b->ops->select(engine));
-	b->decisions++;
-	return id;
+	gvt_sched_bpf_call(s, {
+		id = b->ops->select(engine);
+		this_cpu_write(gvt_sched_cur.raw_id, id);
+		local = id ? gvt_local(id) : GVT_SCHED_NONE;
+	});
+	this_cpu_inc(*b->decisions);
+	/* another parent's vGPU, or no vGPU at all: unknown to this core */
+	return id && !local ? GVT_MAX_VGPUS + 1 : local;
 }
 
-static u64 gvt_bpf_timeslice(struct gvt_sched *s, u32 vgpu)
+static u64 gvt_bpf_timeslice(struct gvt_sched *s, u32 vgpu, u32 engine)
 {
-	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 	u64 ns = 0;
 
 	if (ops->timeslice)
-		gvt_sched_bpf_call(s, ns = ops->timeslice(vgpu));
-	return ns ?: s->default_slice_ns;
+		gvt_sched_bpf_call(s, ns = ops->timeslice(gvt_global(vgpu),
+							  engine));
+	this_cpu_write(gvt_sched_cur.slice_ns, ns);
+	if (ns)
+		return ns;
+	return s->v[vgpu].slice_ns ?: s->default_slice_ns;
 }
 
-static void gvt_bpf_charge(struct gvt_sched *s, u32 vgpu, u64 ns)
+static void gvt_bpf_charge(struct gvt_sched *s, u32 vgpu, u32 engine, u64 ns)
 {
-	struct gvt_sched_ops *ops = gvt_ops_of(s);
+	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 
 	if (ops->charge)
-		gvt_sched_bpf_call(s, ops->charge(vgpu, ns));
+		gvt_sched_bpf_call(s, ops->charge(gvt_global(vgpu), engine, ns));
 }
 
+/* two adapters: the second lets the policy leave an engine idle */
 static const struct gvt_sched_policy gvt_sched_bpf_policy = {
 	.name = "bpf",
 	.enable = gvt_bpf_enable,
@@ -127,29 +169,141 @@ static const struct gvt_sched_policy gvt_sched_bpf_policy = {
 	.charge = gvt_bpf_charge,
 };
 
+static const struct gvt_sched_policy gvt_sched_bpf_idle_policy = {
+	.name = "bpf-idle",
+	.idle_ok = true,
+	.enable = gvt_bpf_enable,
+	.disable = gvt_bpf_disable,
+	.runnable = gvt_bpf_runnable,
+	.select = gvt_bpf_select,
+	.timeslice = gvt_bpf_timeslice,
+	.charge = gvt_bpf_charge,
+};
+
+static const struct gvt_sched_policy *gvt_adapter(const struct gvt_sched_bpf *b)
+{
+	return b->ops->flags & GVT_SCHED_F_IDLE ? &gvt_sched_bpf_idle_policy :
+						   &gvt_sched_bpf_policy;
+}
+
+/* @b decides on @s now; caller holds the parent's sched_lock */
+static bool gvt_bpf_active(const struct gvt_sched *s,
+			   const struct gvt_sched_bpf *b)
+{
+	return s->policy_priv == b &&
+	       (s->policy == &gvt_sched_bpf_policy ||
+		s->policy == &gvt_sched_bpf_idle_policy);
+}
+
+static const char * const gvt_engine_label[GVT_NUM_ENGINES] = { "rcs", "bcs" };
+
+static u32 gvt_timeout_ms(const struct gvt_sched_ops *ops)
+{
+	return ops->timeout_ms ?: GVT_SCHED_TIMEOUT_DEFAULT_MS;
+}
+
 /*
- * Called by the core under sched_lock when it dropped a BPF policy: the
- * one it held (@old_priv), whatever has been published since.
+ * Called by a core under its sched_lock when it dropped a BPF policy: the
+ * one it held (@old_priv), whatever has been attached since. Records the
+ * exit with what the policy did, and leaves the rest (its other parents,
+ * its exit() op) to process context.
  */
 static void gvt_bpf_ejected(struct gvt_sched *s,
 			    const struct gvt_sched_policy *old, void *old_priv,
 			    enum gvt_sched_error why, u32 vgpu)
 {
+	struct gvt_sched_call *c = this_cpu_ptr(&gvt_sched_cur);
 	struct gvt_sched_bpf *b = old_priv;
+	u32 e = s->error_engine < GVT_NUM_ENGINES ? s->error_engine : 0;
+	u32 id = vgpu && vgpu <= GVT_MAX_VGPUS ? s->id_base + vgpu : 0;
+	struct gvt_policy *pol;
+	bool first = false;
 
-	if (old != &gvt_sched_bpf_policy || !b)
+	if ((old != &gvt_sched_bpf_policy && old != &gvt_sched_bpf_idle_policy) ||
+	    !b)
 		return;
-	b->ejected = true;
-	b->why = why;
-	b->why_vgpu = vgpu;
-	pr_warn("sched policy %s ejected: %s (vGPU %u); built-in scheduler resumed\n",
-		b->ops->name, gvt_sched_error_name(why), vgpu);
+	pol = &b->base;
+	switch (why) {
+	case GVT_SCHED_ERR_UNKNOWN_VGPU:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_BAD_DECISION, s->index,
+					    c->raw_id, e, 0,
+					    "select() on gvt%u engine %s chose vGPU %u, which is not a vGPU of that parent",
+					    s->index, gvt_engine_label[e],
+					    c->raw_id);
+		break;
+	case GVT_SCHED_ERR_NO_WORK:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_BAD_DECISION, s->index,
+					    id, e, 0,
+					    "select() on gvt%u engine %s chose vGPU %u, which has no work waiting there",
+					    s->index, gvt_engine_label[e], id);
+		break;
+	case GVT_SCHED_ERR_IDLE:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_BAD_DECISION, s->index,
+					    0, e, 0,
+					    "select() on gvt%u engine %s chose nobody while %u vGPU(s) waited",
+					    s->index, gvt_engine_label[e],
+					    (u32)hweight64(s->waiting[e]));
+		break;
+	case GVT_SCHED_ERR_BAD_SLICE:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_BAD_DECISION, s->index,
+					    id, e, 0,
+					    "timeslice() gave vGPU %u %llu ns on engine %s (allowed %llu..%llu)",
+					    id, c->slice_ns, gvt_engine_label[e],
+					    GVT_SCHED_SLICE_MIN_NS,
+					    GVT_SCHED_SLICE_MAX_NS);
+		break;
+	case GVT_SCHED_ERR_STARVED:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_STALL, s->index, id, e,
+					    s->error_ns,
+					    "vGPU %u waited %llu ms for gvt%u engine %s (timeout %u ms)",
+					    id, div_u64(s->error_ns, NSEC_PER_MSEC),
+					    s->index, gvt_engine_label[e],
+					    gvt_timeout_ms(b->ops));
+		break;
+	case GVT_SCHED_ERR_ENABLE:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_REFUSED_VGPU, s->index,
+					    id, 0, 0,
+					    "enable() refused vGPU %u of gvt%u",
+					    id, s->index);
+		break;
+	case GVT_SCHED_ERR_SELF:
+		first = gvt_policy_set_exit(pol, GVT_POLICY_EJECTED,
+					    GVT_EXIT_SELF, s->index, 0, 0, 0,
+					    "%s", c->self_msg);
+		break;
+	case GVT_SCHED_OK:
+		return;
+	}
+	if (first)
+		pr_warn("sched policy %s ejected: %s; built-in scheduler resumed\n",
+			b->ops->name, pol->exit.msg);
+	/* its other parents and its exit() op: in process context */
+	schedule_work(&b->exit_work);
 }
 
-static u64 gvt_timeout_ns(const struct gvt_sched_ops *ops)
+/* caller holds gvt_sched_mutex; @b decides on @p from now on */
+static void gvt_sched_install(struct gvt_parent *p, struct gvt_sched_bpf *b)
 {
-	return (u64)(ops->timeout_ms ?: GVT_SCHED_TIMEOUT_DEFAULT_MS) *
-	       NSEC_PER_MSEC;
+	spin_lock(&p->sched_lock);
+	p->sched.ejected = gvt_bpf_ejected;
+	gvt_sched_set_policy(&p->sched, gvt_adapter(b), b);
+	spin_unlock(&p->sched_lock);
+	p->sched_bpf = b;
+}
+
+/* caller holds gvt_sched_mutex; the built-in policy on @p again */
+static void gvt_sched_uninstall(struct gvt_parent *p, struct gvt_sched_bpf *b)
+{
+	spin_lock(&p->sched_lock);
+	if (gvt_bpf_active(&p->sched, b))
+		gvt_sched_set_policy(&p->sched, NULL, NULL);
+	spin_unlock(&p->sched_lock);
 }
 
 /* ejects a policy under which a vGPU waited longer than its timeout */
@@ -157,141 +311,328 @@ static void gvt_sched_watchdog(struct work_struct *work)
 {
 	struct gvt_sched_bpf *b = container_of(to_delayed_work(work),
 					       struct gvt_sched_bpf, watchdog);
-	struct gvt_parent *p = gvt_parent;
-	u32 starved = GVT_SCHED_NONE;
-	bool active;
+	u64 timeout = (u64)gvt_timeout_ms(b->ops) * NSEC_PER_MSEC;
+	struct gvt_parent *p;
+	bool active = false;
+	u32 i, e, starved;
+	u64 waited;
 
-	if (!p)
-		return;
-	spin_lock(&p->sched_lock);
-	active = p->sched.policy == &gvt_sched_bpf_policy &&
-		 p->sched.policy_priv == b;
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++) {
+		if (!(b->base.parents & BIT_ULL(i)))
+			continue;
+		spin_lock(&p->sched_lock);
+		if (gvt_bpf_active(&p->sched, b)) {
+			starved = gvt_sched_starved(&p->sched, ktime_get_ns(),
+						    timeout, &e, &waited);
+			if (starved != GVT_SCHED_NONE) {
+				p->sched.error_engine = e;
+				p->sched.error_ns = waited;
+				gvt_sched_eject(&p->sched, GVT_SCHED_ERR_STARVED,
+						starved);
+			} else {
+				active = true;
+			}
+		}
+		spin_unlock(&p->sched_lock);
+	}
 	if (active)
-		starved = gvt_sched_starved(&p->sched, ktime_get_ns(),
-					    gvt_timeout_ns(b->ops));
-	if (starved != GVT_SCHED_NONE)
-		gvt_sched_eject(&p->sched, GVT_SCHED_ERR_STARVED, starved);
-	spin_unlock(&p->sched_lock);
-	if (active && starved == GVT_SCHED_NONE)
 		schedule_delayed_work(&b->watchdog,
-				      msecs_to_jiffies(max(10u, (b->ops->timeout_ms ?:
-					GVT_SCHED_TIMEOUT_DEFAULT_MS) / 4)));
+				      msecs_to_jiffies(max(GVT_SCHED_WATCHDOG_MIN_MS,
+							   gvt_timeout_ms(b->ops) / 4)));
 }
 
-/* caller holds gvt_sched_lock; installs @b as the core's policy */
-static void gvt_sched_install(struct gvt_parent *p, struct gvt_sched_bpf *b)
+/* caller holds gvt_sched_mutex: tells the policy it stopped, once */
+static void gvt_sched_call_exit(struct gvt_sched_bpf *b)
 {
-	spin_lock(&p->sched_lock);
-	p->sched.ejected = gvt_bpf_ejected;
-	gvt_sched_set_policy(&p->sched, &gvt_sched_bpf_policy, b);
-	spin_unlock(&p->sched_lock);
-	if (!b->ejected)
-		schedule_delayed_work(&b->watchdog, msecs_to_jiffies(10));
+	struct gvt_exit_info ei;
+
+	if (b->exited)
+		return;
+	b->exited = true;
+	if (!b->ops->exit)
+		return;
+	spin_lock_irq(&b->base.lock);
+	ei = b->base.exit;
+	spin_unlock_irq(&b->base.lock);
+	b->ops->exit(&ei);
 }
 
-/* caller holds gvt_sched_lock; the built-in policy again */
-static void gvt_sched_uninstall(struct gvt_parent *p, struct gvt_sched_bpf *b)
+/* after an ejection: the built-in policy on every parent, then exit() */
+static void gvt_sched_exit_work(struct work_struct *work)
 {
-	spin_lock(&p->sched_lock);
-	if (p->sched.policy == &gvt_sched_bpf_policy &&
-	    p->sched.policy_priv == b)
-		gvt_sched_set_policy(&p->sched, NULL, NULL);
-	spin_unlock(&p->sched_lock);
-	cancel_delayed_work_sync(&b->watchdog);
+	struct gvt_sched_bpf *b = container_of(work, struct gvt_sched_bpf,
+					       exit_work);
+	struct gvt_parent *p;
+	u32 i;
+
+	mutex_lock(&gvt_sched_mutex);
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++)
+		if (p->sched_bpf == b)
+			gvt_sched_uninstall(p, b);
+	gvt_sched_call_exit(b);
+	mutex_unlock(&gvt_sched_mutex);
 }
 
-static struct gvt_sched_bpf *gvt_sched_bpf_new(void *kdata)
-{
-	struct gvt_sched_bpf *b = kzalloc(sizeof(*b), GFP_KERNEL);
+/* ---- sysfs: /sys/kernel/gvt/policies/<id>/ of a scheduling policy -------- */
 
+static struct gvt_sched_bpf *kobj_to_sched(struct kobject *kobj)
+{
+	return container_of(kobj, struct gvt_sched_bpf, base.kobj);
+}
+
+static ssize_t decisions_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	struct gvt_sched_bpf *b = kobj_to_sched(kobj);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(b->decisions, cpu);
+	return sysfs_emit(buf, "%llu\n", sum);
+}
+
+static struct kobj_attribute gvt_sched_decisions_attr = __ATTR_RO(decisions);
+
+static ssize_t timeout_ms_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", gvt_timeout_ms(kobj_to_sched(kobj)->ops));
+}
+
+static struct kobj_attribute gvt_sched_timeout_attr = __ATTR_RO(timeout_ms);
+
+static ssize_t flags_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%#x\n", kobj_to_sched(kobj)->ops->flags);
+}
+
+static struct kobj_attribute gvt_sched_flags_attr = __ATTR_RO(flags);
+
+static struct attribute *gvt_sched_policy_attrs[] = {
+	&gvt_sched_decisions_attr.attr,
+	&gvt_sched_timeout_attr.attr,
+	&gvt_sched_flags_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group gvt_sched_policy_group = {
+	.attrs = gvt_sched_policy_attrs,
+};
+
+static const struct attribute_group *gvt_sched_policy_groups[] = {
+	&gvt_policy_group,
+	&gvt_sched_policy_group,
+	NULL,
+};
+
+static void gvt_sched_policy_release(struct kobject *kobj)
+{
+	struct gvt_sched_bpf *b = kobj_to_sched(kobj);
+
+	free_percpu(b->decisions);
+	kfree(b);
+}
+
+static const struct kobj_type gvt_sched_policy_ktype = {
+	.release = gvt_sched_policy_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = gvt_sched_policy_groups,
+};
+
+/* ---- attach, detach, replace ------------------------------------------- */
+
+static struct gvt_sched_bpf *gvt_sched_bpf_new(void *kdata, u64 parents,
+					       struct bpf_link *link, u32 id,
+					       int *err)
+{
+	struct gvt_sched_ops *ops = kdata;
+	struct gvt_sched_bpf *b;
+
+	*err = -ENOMEM;
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
 	if (!b)
 		return NULL;
-	b->ops = kdata;
-	b->attached = ktime_get_real_seconds();
+	b->ops = ops;
+	b->decisions = alloc_percpu(u64);
+	if (!b->decisions) {
+		kfree(b);
+		return NULL;
+	}
 	INIT_DELAYED_WORK(&b->watchdog, gvt_sched_watchdog);
-	return b;
+	INIT_WORK(&b->exit_work, gvt_sched_exit_work);
+	*err = gvt_policy_add(&b->base, &gvt_sched_policy_ktype,
+			      GVT_HOOK_SCHED, ops->name, parents, link, id);
+	return *err ? NULL : b;
+}
+
+/* caller holds gvt_sched_mutex: another policy decides on one of @mask */
+static bool gvt_sched_busy(u64 mask, const struct gvt_sched_bpf *except)
+{
+	struct gvt_parent *p;
+	u32 i;
+
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++)
+		if ((mask & BIT_ULL(i)) && p->sched_bpf && p->sched_bpf != except)
+			return true;
+	return false;
+}
+
+static void gvt_sched_arm(struct gvt_sched_bpf *b)
+{
+	schedule_delayed_work(&b->watchdog,
+			      msecs_to_jiffies(GVT_SCHED_WATCHDOG_MIN_MS));
 }
 
 static int gvt_sched_ops_reg(void *kdata, struct bpf_link *link)
 {
-	struct gvt_parent *p = gvt_parent;
+	struct gvt_sched_ops *ops = kdata;
+	u64 parents = gvt_parents_resolve(ops->parents);
 	struct gvt_sched_bpf *b;
+	struct gvt_parent *p;
+	int ret;
+	u32 i;
 
-	if (!p)
+	if (!parents)
 		return -ENODEV;
-	b = gvt_sched_bpf_new(kdata);
-	if (!b)
-		return -ENOMEM;
-	mutex_lock(&gvt_sched_lock);
-	if (gvt_sched_cur_policy) {
-		mutex_unlock(&gvt_sched_lock);
-		kfree(b);
+	mutex_lock(&gvt_sched_mutex);
+	if (gvt_sched_busy(parents, NULL)) {
+		mutex_unlock(&gvt_sched_mutex);
 		return -EBUSY;
 	}
-	gvt_sched_install(p, b);
-	WRITE_ONCE(gvt_sched_cur_policy, b);
-	mutex_unlock(&gvt_sched_lock);
-	pr_info("sched policy %s attached (timeout %u ms)\n", b->ops->name,
-		b->ops->timeout_ms ?: GVT_SCHED_TIMEOUT_DEFAULT_MS);
+	b = gvt_sched_bpf_new(kdata, parents, link, 0, &ret);
+	if (!b) {
+		mutex_unlock(&gvt_sched_mutex);
+		return ret;
+	}
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++)
+		if (parents & BIT_ULL(i))
+			gvt_sched_install(p, b);
+	gvt_sched_arm(b);
+	mutex_unlock(&gvt_sched_mutex);
+	pr_info("sched policy %s attached (parents %#llx, timeout %u ms)\n",
+		ops->name, parents, gvt_timeout_ms(ops));
 	return 0;
+}
+
+/* caller holds gvt_sched_mutex: the parent of @b no longer has it */
+static void gvt_sched_detach_all(struct gvt_sched_bpf *b)
+{
+	struct gvt_parent *p;
+	u32 i;
+
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++) {
+		if (p->sched_bpf != b)
+			continue;
+		gvt_sched_uninstall(p, b);
+		p->sched_bpf = NULL;
+	}
+}
+
+/* @b is off every parent: stop its works, tell it, drop it */
+static void gvt_sched_finish(struct gvt_sched_bpf *b, const char *why)
+{
+	cancel_delayed_work_sync(&b->watchdog);
+	cancel_work_sync(&b->exit_work);
+	gvt_policy_set_exit(&b->base, b->base.state, GVT_EXIT_DETACHED,
+			    0, 0, 0, 0, "%s", why);
+	mutex_lock(&gvt_sched_mutex);
+	gvt_sched_call_exit(b);
+	mutex_unlock(&gvt_sched_mutex);
+	gvt_policy_del(&b->base);
+}
+
+static struct gvt_sched_bpf *gvt_sched_find(const void *kdata)
+{
+	struct gvt_parent *p;
+	u32 i;
+
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++)
+		if (p->sched_bpf && p->sched_bpf->ops == kdata)
+			return p->sched_bpf;
+	return NULL;
 }
 
 static void gvt_sched_ops_unreg(void *kdata, struct bpf_link *link)
 {
-	struct gvt_parent *p = gvt_parent;
 	struct gvt_sched_bpf *b;
 
-	mutex_lock(&gvt_sched_lock);
-	b = gvt_sched_cur_policy;
-	if (!b || b->ops != kdata) {
-		mutex_unlock(&gvt_sched_lock);
+	mutex_lock(&gvt_sched_mutex);
+	b = gvt_sched_find(kdata);
+	if (b)
+		gvt_sched_detach_all(b);
+	mutex_unlock(&gvt_sched_mutex);
+	if (!b)
 		return;
-	}
-	if (p)
-		gvt_sched_uninstall(p, b);
-	else
-		cancel_delayed_work_sync(&b->watchdog);
-	WRITE_ONCE(gvt_sched_cur_policy, NULL);
-	mutex_unlock(&gvt_sched_lock);
 	pr_info("sched policy %s detached\n", b->ops->name);
-	kfree(b);
+	gvt_sched_finish(b, "detached");
 }
 
-/* a new program set on the live link: installed in one step */
+/* a new program set on the live link: installed in one step per parent */
 static int gvt_sched_ops_update(void *kdata, void *old_kdata,
 				struct bpf_link *link)
 {
-	struct gvt_parent *p = gvt_parent;
+	struct gvt_sched_ops *ops = kdata;
+	u64 parents = gvt_parents_resolve(ops->parents);
 	struct gvt_sched_bpf *old, *b;
+	struct gvt_parent *p;
+	int ret;
+	u32 i;
 
-	if (!p)
+	if (!parents)
 		return -ENODEV;
-	b = gvt_sched_bpf_new(kdata);
-	if (!b)
-		return -ENOMEM;
-	mutex_lock(&gvt_sched_lock);
-	old = gvt_sched_cur_policy;
-	if (!old || old->ops != old_kdata) {
-		mutex_unlock(&gvt_sched_lock);
-		kfree(b);
-		return -ENOENT;
+	mutex_lock(&gvt_sched_mutex);
+	old = gvt_sched_find(old_kdata);
+	if (!old) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (gvt_sched_busy(parents, old)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	/* the directory is the link's: the new record takes it over */
+	kobject_del(&old->base.kobj);
+	b = gvt_sched_bpf_new(kdata, parents, link, old->base.id, &ret);
+	if (!b) {
+		if (kobject_add(&old->base.kobj, gvt_policies_kobj, "%u",
+				old->base.id))
+			pr_warn("sched policy %s lost its sysfs directory\n",
+				old->ops->name);
+		goto out;
 	}
 	/*
 	 * set_policy swaps under sched_lock: no decision sees neither, and
 	 * an ejection of the old one meanwhile is recorded against the old
-	 * one (the core names it). Published once installed, watchdog armed.
+	 * one (the core names it).
 	 */
-	gvt_sched_install(p, b);
-	WRITE_ONCE(gvt_sched_cur_policy, b);
-	cancel_delayed_work_sync(&old->watchdog);
-	mutex_unlock(&gvt_sched_lock);
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++) {
+		if (parents & BIT_ULL(i)) {
+			gvt_sched_install(p, b);
+		} else if (p->sched_bpf == old) {
+			gvt_sched_uninstall(p, old);
+			p->sched_bpf = NULL;
+		}
+	}
+	gvt_sched_arm(b);
+	mutex_unlock(&gvt_sched_mutex);
 	pr_info("sched policy %s replaced by %s\n", old->ops->name,
-		b->ops->name);
-	kfree(old);
+		ops->name);
+	gvt_sched_finish(old, "replaced");
 	return 0;
+out:
+	mutex_unlock(&gvt_sched_mutex);
+	return ret;
 }
 
 /* ---- kfuncs for scheduling policies -------------------------------------- */
+
+/* the core being decided for on this CPU, NULL outside a scheduling op */
+static struct gvt_sched *gvt_kf_sched(void)
+{
+	return this_cpu_read(gvt_sched_cur.s);
+}
 
 __bpf_kfunc_start_defs();
 
@@ -300,34 +641,220 @@ __bpf_kfunc_start_defs();
  * @vgpu_id: the vGPU
  * @engine: the engine
  *
- * Only meaningful inside a gvt_sched_ops op.
- *
  * Return: true when @vgpu_id has work queued on @engine and is not
  * running there.
  */
 __bpf_kfunc bool gvt_vgpu_has_work(u32 vgpu_id, u32 engine)
 {
-	struct gvt_sched *s = this_cpu_read(gvt_sched_cur);
+	struct gvt_sched *s = gvt_kf_sched();
 
-	return s && gvt_sched_has_work(s, vgpu_id, engine);
+	return s && gvt_sched_has_work(s, gvt_local(vgpu_id), engine);
 }
 
 /**
  * gvt_vgpu_weight() - a vGPU's scheduling weight (type default or sysfs)
  * @vgpu_id: the vGPU
  *
- * Return: the weight, 0 for an unknown vGPU or outside a gvt_sched_ops op.
+ * Return: the weight, 0 for an unknown vGPU or outside a scheduling op.
  */
 __bpf_kfunc u32 gvt_vgpu_weight(u32 vgpu_id)
 {
-	struct gvt_sched *s = this_cpu_read(gvt_sched_cur);
+	struct gvt_sched *s = gvt_kf_sched();
 
-	return s ? gvt_sched_weight(s, vgpu_id) : 0;
+	return s ? gvt_sched_weight(s, gvt_local(vgpu_id)) : 0;
+}
+
+/**
+ * gvt_vgpu_next_waiting() - the next vGPU waiting for an engine
+ * @engine: the engine
+ * @after: a vGPU id, or 0 to start from the first
+ *
+ * One word scan, whatever the number of vGPUs: round robin in one call.
+ *
+ * Return: the first vGPU after @after (wrapping around) with work waiting
+ * on @engine, 0 if none.
+ */
+__bpf_kfunc u32 gvt_vgpu_next_waiting(u32 engine, u32 after)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+	u32 id;
+
+	if (!s)
+		return 0;
+	id = gvt_sched_next_waiting(s, engine, gvt_local(after));
+	return id ? gvt_global(id) : 0;
+}
+
+/**
+ * gvt_waiting_mask() - who waits for an engine
+ * @engine: the engine
+ *
+ * Return: bit i set when vGPU gvt_sched_first_vgpu() + i waits for
+ * @engine.
+ */
+__bpf_kfunc u64 gvt_waiting_mask(u32 engine)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s && engine < GVT_NUM_ENGINES ? s->waiting[engine] : 0;
+}
+
+/**
+ * gvt_sched_first_vgpu() - the id of the deciding parent's first vGPU slot
+ *
+ * Return: the id, 0 outside a scheduling op.
+ */
+__bpf_kfunc u32 gvt_sched_first_vgpu(void)
+{
+	return gvt_kf_sched() ? gvt_global(1) : 0;
+}
+
+/**
+ * gvt_sched_parent() - the parent whose decision is being made
+ *
+ * Return: its index, 0 outside a scheduling op.
+ */
+__bpf_kfunc u32 gvt_sched_parent(void)
+{
+	return gvt_kf_sched() ? this_cpu_read(gvt_sched_cur.parent) : 0;
+}
+
+/**
+ * gvt_queue_insert() - queue a vGPU by a key
+ * @q: the queue, < GVT_SCHED_NR_QUEUES
+ * @vgpu_id: a vGPU of the deciding parent
+ * @key: smaller keys come out first, equal keys in insertion order
+ *
+ * A vGPU already in @q moves to @key.
+ *
+ * Return: 0, or -EINVAL for a bad queue or vGPU.
+ */
+__bpf_kfunc int gvt_queue_insert(u32 q, u32 vgpu_id, u64 key)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? gvt_sched_queue_insert(s, q, gvt_local(vgpu_id), key) :
+		   -EINVAL;
+}
+
+/**
+ * gvt_queue_pop() - take the first vGPU out of a queue
+ * @q: the queue
+ *
+ * Return: its id, 0 if the queue is empty.
+ */
+__bpf_kfunc u32 gvt_queue_pop(u32 q)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+	u32 id;
+
+	if (!s)
+		return 0;
+	id = gvt_sched_queue_pop(s, q);
+	return id ? gvt_global(id) : 0;
+}
+
+/**
+ * gvt_queue_peek() - the first vGPU of a queue, left in
+ * @q: the queue
+ * @key: where its key goes (U64_MAX for an empty queue)
+ *
+ * Return: its id, 0 if the queue is empty.
+ */
+__bpf_kfunc u32 gvt_queue_peek(u32 q, u64 *key)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+	u32 id;
+
+	*key = U64_MAX;
+	if (!s)
+		return 0;
+	id = gvt_sched_queue_peek(s, q, key);
+	return id ? gvt_global(id) : 0;
+}
+
+/**
+ * gvt_queue_remove() - take a vGPU out of a queue
+ * @q: the queue
+ * @vgpu_id: the vGPU
+ *
+ * Return: 0, -ENOENT when it was not in @q, -EINVAL for a bad queue.
+ */
+__bpf_kfunc int gvt_queue_remove(u32 q, u32 vgpu_id)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? gvt_sched_queue_remove(s, q, gvt_local(vgpu_id)) : -EINVAL;
+}
+
+/**
+ * gvt_queue_len() - how many vGPUs a queue holds
+ * @q: the queue
+ *
+ * Return: the count.
+ */
+__bpf_kfunc u32 gvt_queue_len(u32 q)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? gvt_sched_queue_len(s, q) : 0;
+}
+
+/**
+ * gvt_sched_preempt() - ask the vGPU running on an engine to stop early
+ * @engine: the engine
+ *
+ * It ends its slice at its next bounded step, and is charged for what it
+ * used; for a policy giving someone who just became runnable the engine
+ * sooner than a whole slice.
+ */
+__bpf_kfunc void gvt_sched_preempt(u32 engine)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	if (s && engine < GVT_NUM_ENGINES && s->owner[engine])
+		WRITE_ONCE(s->preempt[engine], true);
+}
+
+/**
+ * gvt_sched_idle() - leave an engine idle although work waits
+ * @engine: the engine select() was called for
+ * @ns: for how long at most, 1 ns to 100 ms (a new doorbell ends it)
+ *
+ * Only for policies with GVT_SCHED_F_IDLE, before select() answers
+ * GVT_SCHED_NO_VGPU; ignored otherwise.
+ */
+__bpf_kfunc void gvt_sched_idle(u32 engine, u64 ns)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	if (!s || engine >= GVT_NUM_ENGINES || !s->policy->idle_ok)
+		return;
+	s->idle_ns[engine] = clamp_t(u64, ns, 1, GVT_SCHED_IDLE_MAX_NS);
+}
+
+/**
+ * gvt_policy_eject() - the policy ejects itself
+ * @msg: why, a NUL-terminated string (bpf_snprintf() formats one)
+ * @msg__sz: the size of @msg's buffer
+ *
+ * The built-in scheduler takes over at once on this parent, and the
+ * policy is taken off its other parents; its exit() op and its loader
+ * get GVT_EXIT_SELF with @msg.
+ */
+__bpf_kfunc void gvt_policy_eject(char *msg, u32 msg__sz)
+{
+	struct gvt_sched_call *c = this_cpu_ptr(&gvt_sched_cur);
+
+	if (!c->s)
+		return;
+	strscpy(c->self_msg, msg, min_t(size_t, msg__sz, sizeof(c->self_msg)));
+	gvt_sched_eject(c->s, GVT_SCHED_ERR_SELF, 0);
 }
 
 __bpf_kfunc_end_defs();
 
-/* registered with the MMIO kfuncs in gvt_bpf_ops.c: one set per module */
+/* registered with the MMIO kfuncs in gvt_bpf_core.c: one set per module */
 
 /* ---- gvt_sched_ops struct_ops -------------------------------------------- */
 
@@ -365,13 +892,17 @@ static int gvt_sched_ops_init_member(const struct btf_type *t,
 		ops->timeout_ms = uops->timeout_ms;
 		return 1;
 	case offsetof(struct gvt_sched_ops, flags):
-		if (uops->flags)
+		if (uops->flags & ~GVT_SCHED_F_ALL)
 			return -EINVAL;
-		ops->flags = 0;
+		ops->flags = uops->flags;
+		return 1;
+	case offsetof(struct gvt_sched_ops, parents):
+		/* whether they exist is checked at attach */
+		ops->parents = uops->parents;
 		return 1;
 	case offsetof(struct gvt_sched_ops, name):
 		return gvt_policy_name_cpy(ops->name, uops->name,
-					   sizeof(ops->name));
+					   sizeof(ops->name)) ?: 1;
 	}
 	return 0;
 }
@@ -392,7 +923,7 @@ static void gvt_sched_disable_stub(u32 vgpu_id)
 {
 }
 
-static void gvt_sched_runnable_stub(u32 vgpu_id)
+static void gvt_sched_runnable_stub(u32 vgpu_id, u32 engine)
 {
 }
 
@@ -401,12 +932,16 @@ static u32 gvt_sched_select_stub(u32 engine)
 	return GVT_SCHED_NO_VGPU;
 }
 
-static u64 gvt_sched_timeslice_stub(u32 vgpu_id)
+static u64 gvt_sched_timeslice_stub(u32 vgpu_id, u32 engine)
 {
 	return 0;
 }
 
-static void gvt_sched_charge_stub(u32 vgpu_id, u64 ns)
+static void gvt_sched_charge_stub(u32 vgpu_id, u32 engine, u64 ns)
+{
+}
+
+static void gvt_sched_exit_stub(struct gvt_exit_info *ei)
 {
 }
 
@@ -417,6 +952,7 @@ static struct gvt_sched_ops gvt_sched_cfi_stubs = {
 	.select = gvt_sched_select_stub,
 	.timeslice = gvt_sched_timeslice_stub,
 	.charge = gvt_sched_charge_stub,
+	.exit = gvt_sched_exit_stub,
 };
 
 static struct bpf_struct_ops gvt_sched_struct_ops = {
@@ -433,111 +969,72 @@ static struct bpf_struct_ops gvt_sched_struct_ops = {
 };
 
 /**
- * gvt_bpf_sched_show() - describe the scheduling policy, if one is attached
+ * gvt_bpf_sched_policy_show() - sysfs sched_policy of a parent
+ * @p: the parent
  * @buf: a sysfs page
- * @len: bytes already in @buf
  *
- * Return: the new length.
+ * Return: the length: the deciding policy's name, and the attached one's
+ * when it was ejected.
  */
-int gvt_bpf_sched_show(char *buf, int len)
+ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf)
 {
 	struct gvt_sched_bpf *b;
+	ssize_t len;
+	bool active;
 
-	mutex_lock(&gvt_sched_lock);
-	b = gvt_sched_cur_policy;
-	if (b) {
-		len += sysfs_emit_at(buf, len,
-				     "sched %s state=%s attached=%lld timeout_ms=%u decisions=%llu",
-				     b->ops->name,
-				     b->ejected ? "ejected" : "active",
-				     (long long)b->attached,
-				     b->ops->timeout_ms ?: GVT_SCHED_TIMEOUT_DEFAULT_MS,
-				     b->decisions);
-		/* the reason is free text: last on the line */
-		if (b->ejected)
-			len += sysfs_emit_at(buf, len, " vgpu=%u reason=%s",
-					     b->why_vgpu,
-					     gvt_sched_error_name(b->why));
-		len += sysfs_emit_at(buf, len, "\n");
-	}
-	mutex_unlock(&gvt_sched_lock);
+	mutex_lock(&gvt_sched_mutex);
+	b = p->sched_bpf;
+	spin_lock(&p->sched_lock);
+	active = b && gvt_bpf_active(&p->sched, b);
+	spin_unlock(&p->sched_lock);
+	if (active)
+		len = sysfs_emit(buf, "%s\n", b->ops->name);
+	else if (b)
+		len = sysfs_emit(buf, "%s (%s ejected)\n",
+				 gvt_sched_builtin.name, b->ops->name);
+	else
+		len = sysfs_emit(buf, "%s\n", gvt_sched_builtin.name);
+	mutex_unlock(&gvt_sched_mutex);
 	return len;
 }
 
 /**
- * gvt_sched_bench() - time scheduling decisions of the built-in policy and
- * of the attached BPF policy, on a private scheduler with @nr_vgpus vGPUs
- * that all have work on engine 0
- * @iters: decisions per policy
- * @nr_vgpus: 1..GVT_MAX_VGPUS
- * @builtin_ns: total time of @iters built-in decisions
- * @bpf_ns: the same for the BPF policy; 0 when none is attached
- *
- * The live scheduler is not touched, but the BPF policy's maps are shared
- * with its live instance: a benchmark run perturbs its state a little.
- *
- * Return: 0 or a negative errno.
+ * gvt_bpf_sched_parent_gone() - a parent goes (module unload, failed load)
+ * @p: the parent; no policy can be attached (each holds the module)
  */
-int gvt_sched_bench(u32 iters, u32 nr_vgpus, u64 *builtin_ns, u64 *bpf_ns)
+void gvt_bpf_sched_parent_gone(struct gvt_parent *p)
 {
-	struct gvt_parent *p = gvt_parent;
-	struct gvt_sched *s;
-	struct gvt_sched_bpf *b;
-	u32 i, n, done, id, sink = 0;
-	u64 t0;
+	WARN_ON_ONCE(p->sched_bpf);
+}
 
-	if (!iters || !nr_vgpus || nr_vgpus > GVT_MAX_VGPUS)
-		return -EINVAL;
-	if (!p)
-		return -ENODEV;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	gvt_sched_init(s);
-	for (id = 1; id <= nr_vgpus; id++) {
-		gvt_sched_enable(s, id, GVT_WEIGHT_FULL / (1 + id % 4), NULL);
-		gvt_sched_kick(s, id, 0, ktime_get_ns());
+bool gvt_bpf_sched_bench_get(struct gvt_parent *p, struct gvt_sched *s)
+{
+	mutex_lock(&gvt_sched_mutex);
+	if (!p->sched_bpf) {
+		mutex_unlock(&gvt_sched_mutex);
+		return false;
 	}
+	s->policy = gvt_adapter(p->sched_bpf);
+	s->policy_priv = p->sched_bpf;
+	s->id_base = p->id_base;
+	s->index = p->index;
+	/* a bad decision on the private core is no concern of the policy's */
+	s->ejected = NULL;
+	return true;
+}
 
-	*builtin_ns = 0;
-	for (done = 0; done < iters; done += n) {
-		n = min(iters - done, GVT_BENCH_SCHED_BATCH);
-		preempt_disable();
-		t0 = ktime_get_ns();
-		for (i = 0; i < n; i++)
-			sink += s->policy->select(s, 0);
-		*builtin_ns += ktime_get_ns() - t0;
-		preempt_enable();
-		cond_resched();
-	}
+void gvt_bpf_sched_bench_put(struct gvt_sched *s)
+{
+	s->policy = &gvt_sched_builtin;
+	s->policy_priv = NULL;
+	mutex_unlock(&gvt_sched_mutex);
+}
 
-	/*
-	 * The attached policy is called as the engines call it: under the
-	 * scheduler's lock, which its ops may rely on, in short batches so
-	 * that the engines never wait long for the lock.
-	 */
-	*bpf_ns = 0;
-	mutex_lock(&gvt_sched_lock);
-	b = gvt_sched_cur_policy;
-	if (b) {
-		s->policy = &gvt_sched_bpf_policy;
-		s->policy_priv = b;
-		for (done = 0; done < iters; done += n) {
-			n = min(iters - done, GVT_BENCH_SCHED_BATCH);
-			spin_lock(&p->sched_lock);
-			t0 = ktime_get_ns();
-			for (i = 0; i < n; i++)
-				sink += gvt_bpf_select(s, 0);
-			*bpf_ns += ktime_get_ns() - t0;
-			spin_unlock(&p->sched_lock);
-			cond_resched();
-		}
-	}
-	mutex_unlock(&gvt_sched_lock);
-	kfree(s);
-	/* keeps the loops from being optimized away */
-	OPTIMIZER_HIDE_VAR(sink);
-	return 0;
+u32 gvt_bpf_sched_bench_select(struct gvt_parent *p, struct gvt_sched *s,
+			       u32 engine)
+{
+	lockdep_assert_held(&p->sched_lock);
+	return s->policy->select(s, engine);
 }
 
 /**

@@ -38,21 +38,24 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include "gvt.h"
-#include "gvt_bpf_ops.h"
+#include "gvt_bpf.h"
 
 /*
  * How long past its slice a vGPU may keep the engine before the grant is
  * revoked: room for the one bounded step (GVT_SCAN_STEP_DWORDS,
  * GVT_RUN_STEP_*, GVT_WORK_SLACK_NS) that may straddle the deadline, with
- * a margin for a host that is busy itself. Only an executor that is stuck
- * (on its guest memory) outlasts it.
+ * a wide margin for a host that is busy itself (a late timer must not let
+ * the next vGPU in beside it). Only an executor that is stuck (on its
+ * guest memory) outlasts it.
  */
-#define GVT_EXEC_GRACE_NS	(2 * NSEC_PER_MSEC)
+#define GVT_EXEC_GRACE_NS	(20 * NSEC_PER_MSEC)
 /* WORK shorter than this is spun, longer slept (hrtimer slack) */
 #define GVT_OCCUPY_SPIN_NS	(10 * NSEC_PER_USEC)
 #define GVT_OCCUPY_SLACK_US	20
 
 static struct workqueue_struct *gvt_exec_wq;
+
+static const char * const gvt_engine_names[GVT_NUM_ENGINES] = { "rcs", "bcs" };
 
 static int gvt_env_dma_rw(void *priv, u64 iova, void *buf, size_t len,
 			  bool write)
@@ -75,7 +78,7 @@ static void gvt_env_kick(void *priv, u32 engine)
 	if (engine >= GVT_NUM_ENGINES)
 		return;
 	spin_lock(&p->sched_lock);
-	wake = gvt_sched_kick(&p->sched, vgpu->model->p.id, engine,
+	wake = gvt_sched_kick(&p->sched, vgpu->sched_id, engine,
 			      ktime_get_ns());
 	spin_unlock(&p->sched_lock);
 	if (wake)
@@ -104,7 +107,7 @@ int gvt_engine_vgpu_add(struct gvt_vgpu *vgpu)
 	int ret;
 
 	spin_lock(&p->sched_lock);
-	ret = gvt_sched_enable(&p->sched, vgpu->model->p.id,
+	ret = gvt_sched_enable(&p->sched, vgpu->sched_id,
 			       vgpu->model->p.weight, vgpu);
 	spin_unlock(&p->sched_lock);
 	return ret;
@@ -130,7 +133,7 @@ static bool gvt_engine_vgpu_running(struct gvt_parent *p, u32 id)
 void gvt_engine_vgpu_remove(struct gvt_vgpu *vgpu)
 {
 	struct gvt_parent *p = vgpu->parent;
-	u32 id = vgpu->model->p.id;
+	u32 id = vgpu->sched_id;
 
 	spin_lock(&p->sched_lock);
 	gvt_sched_disable(&p->sched, id);
@@ -148,7 +151,7 @@ void gvt_engine_set_weight(struct gvt_vgpu *vgpu, u32 weight)
 	struct gvt_parent *p = vgpu->parent;
 
 	spin_lock(&p->sched_lock);
-	gvt_sched_set_weight(&p->sched, vgpu->model->p.id, weight);
+	gvt_sched_set_weight(&p->sched, vgpu->sched_id, weight);
 	spin_unlock(&p->sched_lock);
 }
 
@@ -166,7 +169,7 @@ int gvt_engine_set_slice(struct gvt_vgpu *vgpu, u64 ns)
 	if (ns && (ns < GVT_SCHED_SLICE_MIN_NS || ns > GVT_SCHED_SLICE_MAX_NS))
 		return -ERANGE;
 	spin_lock(&p->sched_lock);
-	gvt_sched_set_slice(&p->sched, vgpu->model->p.id, ns);
+	gvt_sched_set_slice(&p->sched, vgpu->sched_id, ns);
 	spin_unlock(&p->sched_lock);
 	return 0;
 }
@@ -180,7 +183,7 @@ int gvt_engine_set_slice(struct gvt_vgpu *vgpu, u64 ns)
 u64 gvt_engine_slice(struct gvt_vgpu *vgpu)
 {
 	struct gvt_parent *p = vgpu->parent;
-	u32 id = vgpu->model->p.id;
+	u32 id = vgpu->sched_id;
 	u64 ns;
 
 	spin_lock(&p->sched_lock);
@@ -219,7 +222,7 @@ static void gvt_exec_work(struct work_struct *work)
 	u64 start = ktime_get_ns(), end = x->granted_ns + pick.slice_ns;
 	u64 now, occupy, from = start, resets;
 	enum gvt_run_result r;
-	bool more;
+	bool more, preempted = false;
 
 	mutex_lock(&vgpu->lock);
 	m->stats.wait_ns += pick.waited_ns;
@@ -231,10 +234,16 @@ static void gvt_exec_work(struct work_struct *work)
 
 	/* at least one step, however late the executor started */
 	for (now = start; now == start || now < end; now = ktime_get_ns()) {
+		/* a policy asked for the engine back for someone waiting */
+		if (READ_ONCE(p->sched.preempt[engine]) && now != start) {
+			preempted = true;
+			break;
+		}
 		mutex_lock(&vgpu->lock);
 		if (m->stats.resets != resets) {
+			/* from now: the wait for the lock was the reset's */
 			resets = m->stats.resets;
-			from = now;
+			from = ktime_get_ns();
 		}
 		r = gvt_engine_run(m, engine, end > now ? end - now : 1, &occupy);
 		mutex_unlock(&vgpu->lock);
@@ -250,8 +259,10 @@ static void gvt_exec_work(struct work_struct *work)
 	if (m->stats.resets == resets)
 		gvt_engine_account(m, engine, now - from);
 	more = gvt_engine_has_work(m, engine);
+	if (preempted)
+		m->stats.sched_preempted++;
 	/* GPU time, workloads and switches changed: tell the stats program */
-	gvt_stats_event(pick.vgpu, &m->stats);
+	gvt_stats_event(gvt_vgpu_id(vgpu), &m->stats);
 	mutex_unlock(&vgpu->lock);
 
 	/* a doorbell from here on is kept by the core (kicked) */
@@ -293,6 +304,15 @@ static bool gvt_engine_free(struct gvt_parent *p, u32 engine)
 	return READ_ONCE(p->sched.owner[engine]) == GVT_SCHED_NONE;
 }
 
+/* held idle by the policy: until @ns pass, or a doorbell brings work */
+static void gvt_engine_idle(struct gvt_parent *p, u32 engine, u64 kicks, u64 ns)
+{
+	wait_event_interruptible_hrtimeout(p->engine_wq[engine],
+					   kthread_should_stop() ||
+					   READ_ONCE(p->sched.kicks[engine]) != kicks,
+					   ns_to_ktime(ns));
+}
+
 /*
  * The dispatcher of one engine: hands the engine to one vGPU at a time
  * and takes it back at the end of the slice, whether or not the vGPU's
@@ -306,13 +326,19 @@ static int gvt_engine_thread(void *data)
 	u32 engine = ec->engine, late;
 	struct gvt_sched_pick pick;
 	struct gvt_exec *x;
-	u64 now;
+	u64 now, idle, kicks;
 
 	while (!kthread_should_stop()) {
 		now = ktime_get_ns();
 		spin_lock(&p->sched_lock);
 		gvt_sched_pick(&p->sched, engine, now, &pick);
+		idle = p->sched.idle_ns[engine];
+		kicks = p->sched.kicks[engine];
 		spin_unlock(&p->sched_lock);
+		if (pick.vgpu == GVT_SCHED_NONE && idle) {
+			gvt_engine_idle(p, engine, kicks, idle);
+			continue;
+		}
 		if (pick.vgpu == GVT_SCHED_NONE) {
 			wait_event_interruptible(p->engine_wq[engine],
 						 kthread_should_stop() ||
@@ -346,11 +372,12 @@ static int gvt_engine_thread(void *data)
  */
 int gvt_engines_start(struct gvt_parent *parent)
 {
-	static const char * const names[GVT_NUM_ENGINES] = { "rcs", "bcs" };
 	u32 e;
 
 	spin_lock_init(&parent->sched_lock);
 	gvt_sched_init(&parent->sched);
+	parent->sched.id_base = parent->id_base;
+	parent->sched.index = parent->index;
 	init_waitqueue_head(&parent->sched_idle_wq);
 	for (e = 0; e < GVT_NUM_ENGINES; e++) {
 		struct task_struct *t;
@@ -359,7 +386,7 @@ int gvt_engines_start(struct gvt_parent *parent)
 		parent->engine_ctl[e].parent = parent;
 		parent->engine_ctl[e].engine = e;
 		t = kthread_run(gvt_engine_thread, &parent->engine_ctl[e],
-				"gvt-%s", names[e]);
+				"gvt%u-%s", parent->index, gvt_engine_names[e]);
 		if (IS_ERR(t)) {
 			parent->engine_task[e] = NULL;
 			gvt_engines_stop(parent);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gvt-bpf: GPU virtualization by mediated pass-through with programmable
- * hot paths. This file holds the mdev parent - a simulated physical GPU -
- * its vGPU types, the resource split between vGPUs and the sysfs view.
+ * hot paths. This file holds the mdev parents - simulated physical GPUs -
+ * their vGPU types, the resource split between vGPUs and the sysfs view.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,33 +13,53 @@
 #include <linux/bitmap.h>
 #include <linux/log2.h>
 #include "gvt.h"
-#include "gvt_bpf_ops.h"
+#include "gvt_bpf.h"
+
+static unsigned int parents = 1;
+module_param(parents, uint, 0444);
+MODULE_PARM_DESC(parents, "simulated physical GPUs, gvt0.. (1 to 8), each with its own engines and scheduler");
 
 static unsigned int aperture_mb = GVT_DEFAULT_APERTURE_MB;
 module_param(aperture_mb, uint, 0444);
-MODULE_PARM_DESC(aperture_mb, "CPU-visible graphics memory of the parent, MiB (power of two)");
+MODULE_PARM_DESC(aperture_mb, "CPU-visible graphics memory of each parent, MiB (power of two)");
 
 static unsigned int hidden_mb = GVT_DEFAULT_HIDDEN_MB;
 module_param(hidden_mb, uint, 0444);
-MODULE_PARM_DESC(hidden_mb, "graphics memory behind the aperture, MiB (multiple of 8)");
+MODULE_PARM_DESC(hidden_mb, "graphics memory behind the aperture, MiB (multiple of 64)");
 
 static unsigned int fences = GVT_DEFAULT_FENCES;
 module_param(fences, uint, 0444);
-MODULE_PARM_DESC(fences, "fence registers of the parent (multiple of 8)");
+MODULE_PARM_DESC(fences, "fence registers of each parent (multiple of 64)");
 
 static unsigned int contexts = GVT_DEFAULT_CONTEXTS;
 module_param(contexts, uint, 0444);
-MODULE_PARM_DESC(contexts, "hardware contexts of the parent (multiple of 8)");
+MODULE_PARM_DESC(contexts, "hardware contexts of each parent (multiple of 64)");
 
 static const struct class gvt_class = {
 	.name = GVT_CLASS_NAME,
 };
 
-struct gvt_parent *gvt_parent;	/* the one parent, set while it exists */
+static struct mdev_driver gvt_mdev_driver;
+
+struct gvt_parent *gvt_parents[GVT_MAX_PARENTS];
+u32 gvt_nr_parents;
+
+/* the type divisors, from the one list */
+#define GVT_TYPE_DIV_ENTRY(div) div,
+static const u32 gvt_type_divs[GVT_NUM_TYPES] = {
+	GVT_TYPE_DIVS(GVT_TYPE_DIV_ENTRY)
+};
+
+#undef GVT_TYPE_DIV_ENTRY
 
 static struct gvt_type *to_gvt_type(struct mdev_type *mtype)
 {
 	return container_of(mtype, struct gvt_type, type);
+}
+
+static struct gvt_parent *mtype_to_parent(struct mdev_type *mtype)
+{
+	return container_of(mtype->parent, struct gvt_parent, mdev_parent);
 }
 
 static u32 gvt_type_slots(u32 div)
@@ -56,7 +76,7 @@ static u32 gvt_free_run(struct gvt_parent *parent, u32 n, u32 from)
 	u32 s;
 
 	for (s = from; s < GVT_MAX_DIV; s += n)
-		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
+		if (!(parent->slots & (GENMASK_ULL(n - 1, 0) << s)))
 			return s;
 	return GVT_MAX_DIV;
 }
@@ -114,13 +134,14 @@ int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 		mutex_unlock(&parent->lock);
 		return -ENOSPC;
 	}
-	parent->slots |= GENMASK(n - 1, 0) << s;
+	parent->slots |= GENMASK_ULL(n - 1, 0) << s;
 	vgpu->slot = s;
+	vgpu->sched_id = s + 1;
 	INIT_LIST_HEAD(&vgpu->node);
 	mutex_unlock(&parent->lock);
 
 	memset(p, 0, sizeof(*p));
-	p->id = s + 1;
+	p->id = parent->id_base + s + 1;
 	p->type_div = vgpu->type->div;
 	p->weight = GVT_WEIGHT_FULL / vgpu->type->div;
 	p->aperture_base = s * ap_slot;
@@ -145,11 +166,21 @@ void gvt_parent_publish(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
 }
 
 /**
- * gvt_parent_release() - give a vGPU's resources back to the parent
+ * gvt_parent_unpublish() - take a vGPU off the parent's list
  * @parent: the parent GPU
- * @vgpu: the vGPU, published or not
- *
- * Takes it off the parent's list first, so no walker sees it go.
+ * @vgpu: the vGPU, about to go: no walker of the list sees it from now on
+ */
+void gvt_parent_unpublish(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
+{
+	mutex_lock(&parent->lock);
+	list_del_init(&vgpu->node);
+	mutex_unlock(&parent->lock);
+}
+
+/**
+ * gvt_parent_release() - give a vGPU's slots back to the parent
+ * @parent: the parent GPU
+ * @vgpu: the vGPU, off the list and off the engines
  */
 void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
 {
@@ -157,8 +188,38 @@ void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
 
 	mutex_lock(&parent->lock);
 	list_del_init(&vgpu->node);
-	parent->slots &= ~(GENMASK(n - 1, 0) << vgpu->slot);
+	parent->slots &= ~(GENMASK_ULL(n - 1, 0) << vgpu->slot);
 	mutex_unlock(&parent->lock);
+}
+
+/**
+ * gvt_vgpu_find_locked() - the vGPU of a global id
+ * @id: the id (gvt_abi.h)
+ * @parent: its parent, whose lock is held on return when a vGPU is found
+ *
+ * Only whole vGPUs are on the lists, and the lock keeps the vGPU from
+ * being released until the caller unlocks.
+ *
+ * Return: the vGPU, or NULL (no lock held then).
+ */
+struct gvt_vgpu *gvt_vgpu_find_locked(u32 id, struct gvt_parent **parent)
+{
+	struct gvt_parent *p;
+	struct gvt_vgpu *v;
+	u32 i = GVT_VGPU_PARENT(id);
+
+	if (!id || id > GVT_MAX_VGPU_ID || i >= gvt_nr_parents)
+		return NULL;
+	p = gvt_parents[i];
+	mutex_lock(&p->lock);
+	list_for_each_entry(v, &p->vgpus, node) {
+		if (gvt_vgpu_id(v) == id) {
+			*parent = p;
+			return v;
+		}
+	}
+	mutex_unlock(&p->lock);
+	return NULL;
 }
 
 /* ---- mdev driver ------------------------------------------------------- */
@@ -178,8 +239,9 @@ static int gvt_probe(struct mdev_device *mdev)
 		return ret;
 	}
 	dev_set_drvdata(&mdev->dev, vgpu);
-	dev_info(&mdev->dev, "vGPU %u created, type %s\n",
-		 vgpu->model->p.id, vgpu->type->name);
+	dev_info(&mdev->dev, "vGPU %u created on %s, type %s\n",
+		 gvt_vgpu_id(vgpu), dev_name(&vgpu->parent->dev),
+		 vgpu->type->name);
 	return 0;
 }
 
@@ -194,25 +256,26 @@ static void gvt_remove(struct mdev_device *mdev)
 
 static unsigned int gvt_get_available(struct mdev_type *mtype)
 {
-	struct gvt_type *t = to_gvt_type(mtype);
+	struct gvt_parent *p = mtype_to_parent(mtype);
 	unsigned int n;
 
-	mutex_lock(&gvt_parent->lock);
-	n = gvt_free_runs(gvt_parent, gvt_type_slots(t->div));
-	mutex_unlock(&gvt_parent->lock);
+	mutex_lock(&p->lock);
+	n = gvt_free_runs(p, gvt_type_slots(to_gvt_type(mtype)->div));
+	mutex_unlock(&p->lock);
 	return n;
 }
 
 static ssize_t gvt_show_description(struct mdev_type *mtype, char *buf)
 {
 	struct gvt_type *t = to_gvt_type(mtype);
-	struct gvt_parent *p = gvt_parent;
+	struct gvt_parent *p = mtype_to_parent(mtype);
 
+	/* KiB: a small share of the aperture is less than a MiB */
 	return sysfs_emit(buf,
-			  "1/%u of %s: aperture %u MiB, hidden %u MiB, fences %u, contexts %u, weight %u\n",
-			  t->div, GVT_PARENT_NAME,
-			  p->aperture_size / t->div >> 20,
-			  p->hidden_size / t->div >> 20, p->fences / t->div,
+			  "1/%u of %s: aperture %u KiB, hidden %u KiB, fences %u, contexts %u, weight %u\n",
+			  t->div, dev_name(&p->dev),
+			  p->aperture_size / t->div >> 10,
+			  p->hidden_size / t->div >> 10, p->fences / t->div,
 			  p->contexts / t->div, GVT_WEIGHT_FULL / t->div);
 }
 
@@ -226,9 +289,17 @@ static struct gvt_vgpu *dev_to_vgpu(struct device *dev)
 static ssize_t vgpu_id_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%u\n", dev_to_vgpu(dev)->model->p.id);
+	return sysfs_emit(buf, "%u\n", gvt_vgpu_id(dev_to_vgpu(dev)));
 }
 static DEVICE_ATTR_RO(vgpu_id);
+
+/* the index of the parent GPU the vGPU lives on */
+static ssize_t parent_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_vgpu(dev)->parent->index);
+}
+static DEVICE_ATTR_RO(parent);
 
 /* what a policy bound to this vGPU names: unlike the id, never reused */
 static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
@@ -308,61 +379,66 @@ static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(status);
 
-/* the counters of struct gvt_vgpu_stats, by name, in record order */
-#define GVT_STAT_FIELD(name) { #name, offsetof(struct gvt_vgpu_stats, name) },
-static const struct {
-	const char *name;
-	size_t off;
-} gvt_stat_fields[] = {
-	GVT_STATS_LIST(GVT_STAT_FIELD)
-};
-
-#undef GVT_STAT_FIELD
-
 /*
  * The counters are read without the vGPU's lock, each one whole (aligned
  * 64-bit words): a vGPU stalled on its own guest memory holds its lock,
  * and must not stall its operator too.
  */
-static void gvt_stats_snapshot(const struct gvt_vgpu *vgpu,
-			       struct gvt_vgpu_stats *s)
+static u64 gvt_stat_read(struct gvt_vgpu *vgpu, size_t off)
 {
-	const u64 *src = (const u64 *)&vgpu->model->stats;
-	u64 *dst = (u64 *)s;
-	size_t i;
+	u64 v;
 
-	for (i = 0; i < sizeof(*s) / sizeof(u64); i++)
-		dst[i] = READ_ONCE(src[i]);
-}
-
-static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
-	struct gvt_vgpu_stats s;
-	int i, len = 0;
-
-	gvt_stats_snapshot(vgpu, &s);
 	/* kept by the scheduler core, under its own lock */
-	spin_lock(&vgpu->parent->sched_lock);
-	s.policy_ejections = vgpu->parent->sched.v[vgpu->model->p.id].ejections;
-	spin_unlock(&vgpu->parent->sched_lock);
-	for (i = 0; i < ARRAY_SIZE(gvt_stat_fields); i++)
-		len += sysfs_emit_at(buf, len, "%-20s %llu\n",
-				     gvt_stat_fields[i].name,
-				     *(u64 *)((u8 *)&s + gvt_stat_fields[i].off));
-	return len;
+	if (off == offsetof(struct gvt_vgpu_stats, policy_ejections)) {
+		spin_lock(&vgpu->parent->sched_lock);
+		v = vgpu->parent->sched.v[vgpu->sched_id].ejections;
+		spin_unlock(&vgpu->parent->sched_lock);
+		return v;
+	}
+	return READ_ONCE(*(u64 *)((u8 *)&vgpu->model->stats + off));
 }
-static DEVICE_ATTR_RO(stats);
+
+/* <uuid>/gvt_stats/<counter>: one file per counter of gvt_vgpu_stats */
+struct gvt_stat_attr {
+	struct device_attribute attr;
+	size_t off;
+};
+
+static ssize_t gvt_stat_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	const struct gvt_stat_attr *sa =
+		container_of(attr, struct gvt_stat_attr, attr);
+
+	return sysfs_emit(buf, "%llu\n", gvt_stat_read(dev_to_vgpu(dev), sa->off));
+}
+
+#define GVT_STAT_ATTR(counter) \
+	{ .attr = { .attr = { .name = #counter, .mode = 0444 }, \
+		    .show = gvt_stat_show }, \
+	  .off = offsetof(struct gvt_vgpu_stats, counter) },
+static struct gvt_stat_attr gvt_stat_attrs[] = {
+	GVT_STATS_LIST(GVT_STAT_ATTR)
+};
+
+#undef GVT_STAT_ATTR
+
+/* filled from gvt_stat_attrs at load; NULL-terminated */
+static struct attribute *gvt_stats_attrs[ARRAY_SIZE(gvt_stat_attrs) + 1];
+
+static const struct attribute_group gvt_stats_group = {
+	.name = GVT_SYSFS_STATS_GROUP,
+	.attrs = gvt_stats_attrs,
+};
 
 static struct attribute *gvt_vgpu_attrs[] = {
 	&dev_attr_vgpu_id.attr,
 	&dev_attr_serial.attr,
+	&dev_attr_parent.attr,
 	&dev_attr_type.attr,
 	&dev_attr_weight.attr,
 	&dev_attr_timeslice_us.attr,
 	&dev_attr_status.attr,
-	&dev_attr_stats.attr,
 	NULL,
 };
 
@@ -373,6 +449,7 @@ static const struct attribute_group gvt_vgpu_group = {
 
 static const struct attribute_group *gvt_vgpu_groups[] = {
 	&gvt_vgpu_group,
+	&gvt_stats_group,
 	NULL,
 };
 
@@ -390,76 +467,160 @@ static struct mdev_driver gvt_mdev_driver = {
 	.show_description = gvt_show_description,
 };
 
+/* ---- parents: /sys/class/gvt/gvtN/ ------------------------------------- */
+
+static struct gvt_parent *dev_to_parent(struct device *dev)
+{
+	return container_of(dev, struct gvt_parent, dev);
+}
+
+static ssize_t index_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->index);
+}
+static DEVICE_ATTR_RO(index);
+
+static ssize_t aperture_mb_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->aperture_size >> 20);
+}
+static DEVICE_ATTR_RO(aperture_mb);
+
+static ssize_t hidden_mb_show(struct device *dev, struct device_attribute *attr,
+			      char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->hidden_size >> 20);
+}
+static DEVICE_ATTR_RO(hidden_mb);
+
+static ssize_t fences_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->fences);
+}
+static DEVICE_ATTR_RO(fences);
+
+static ssize_t contexts_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->contexts);
+}
+static DEVICE_ATTR_RO(contexts);
+
+static ssize_t first_vgpu_id_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dev_to_parent(dev)->id_base + 1);
+}
+static DEVICE_ATTR_RO(first_vgpu_id);
+
+/* how many vGPUs the parent holds now */
+static ssize_t vgpus_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct gvt_parent *p = dev_to_parent(dev);
+	struct gvt_vgpu *v;
+	u32 n = 0;
+
+	mutex_lock(&p->lock);
+	list_for_each_entry(v, &p->vgpus, node)
+		n++;
+	mutex_unlock(&p->lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(vgpus);
+
+/* the scheduling policy deciding now: a BPF policy's name or the built-in */
+static ssize_t sched_policy_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return gvt_bpf_sched_policy_show(dev_to_parent(dev), buf);
+}
+static DEVICE_ATTR_RO(sched_policy);
+
+static ssize_t sched_ejections_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct gvt_parent *p = dev_to_parent(dev);
+	u64 v;
+
+	spin_lock(&p->sched_lock);
+	v = p->sched.ejections;
+	spin_unlock(&p->sched_lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_ejections);
+
+static ssize_t sched_revocations_show(struct device *dev,
+				      struct device_attribute *attr, char *buf)
+{
+	struct gvt_parent *p = dev_to_parent(dev);
+	u64 v;
+
+	spin_lock(&p->sched_lock);
+	v = p->sched.revocations;
+	spin_unlock(&p->sched_lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+static DEVICE_ATTR_RO(sched_revocations);
+
+static struct attribute *gvt_parent_attrs[] = {
+	&dev_attr_index.attr,
+	&dev_attr_aperture_mb.attr,
+	&dev_attr_hidden_mb.attr,
+	&dev_attr_fences.attr,
+	&dev_attr_contexts.attr,
+	&dev_attr_first_vgpu_id.attr,
+	&dev_attr_vgpus.attr,
+	&dev_attr_sched_policy.attr,
+	&dev_attr_sched_ejections.attr,
+	&dev_attr_sched_revocations.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(gvt_parent);
+
 /* ---- module ------------------------------------------------------------ */
 
 static int gvt_check_params(void)
 {
 	u64 gm = ((u64)aperture_mb + hidden_mb) << 20;
 
-	if (!is_power_of_2(aperture_mb) || hidden_mb % GVT_MAX_DIV ||
+	if (!parents || parents > GVT_MAX_PARENTS ||
+	    !is_power_of_2(aperture_mb) || hidden_mb % GVT_MAX_DIV ||
 	    gm > GVT_GM_SPACE || !fences || fences % GVT_MAX_DIV ||
 	    !contexts || contexts % GVT_MAX_DIV) {
-		pr_err("bad parameters: aperture_mb=%u (power of two) hidden_mb=%u (multiple of %u) fences=%u contexts=%u (multiples of %u), aperture+hidden <= %llu MiB\n",
-		       aperture_mb, hidden_mb, GVT_MAX_DIV, fences, contexts,
-		       GVT_MAX_DIV, GVT_GM_SPACE >> 20);
+		pr_err("bad parameters: parents=%u (1..%u) aperture_mb=%u (power of two) hidden_mb=%u (multiple of %u) fences=%u contexts=%u (multiples of %u), aperture+hidden <= %llu MiB\n",
+		       parents, GVT_MAX_PARENTS, aperture_mb, hidden_mb,
+		       GVT_MAX_DIV, fences, contexts, GVT_MAX_DIV,
+		       GVT_GM_SPACE >> 20);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* /sys/class/gvt/gvt0/policies: the BPF policies attached now */
-static ssize_t policies_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return gvt_bpf_policies_show(buf);
-}
-static DEVICE_ATTR_RO(policies);
-
-static struct attribute *gvt_parent_attrs[] = {
-	&dev_attr_policies.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(gvt_parent);
-
 static void gvt_parent_dev_release(struct device *dev)
 {
-	kfree(container_of(dev, struct gvt_parent, dev));
+	kfree(dev_to_parent(dev));
 }
 
-static int __init gvt_init(void)
+/* builds parent gvt<@index> and registers it with mdev; 0 or -errno */
+static int gvt_parent_create(u32 index)
 {
 	struct gvt_parent *p;
 	int i, ret;
 
-	ret = gvt_check_params();
-	ret = ret ?: gvt_model_global_init();
-	ret = ret ?: gvt_bpf_init();
-	if (ret) {
-		pr_err("init failed: %d\n", ret);
-		return ret;
-	}
-	atomic64_set(&gvt_serial, ktime_get_real_ns());
-
-	ret = gvt_engines_init();
-	if (ret)
-		return ret;
-	ret = mdev_register_driver(&gvt_mdev_driver);
-	if (ret)
-		goto err_wq;
-	ret = class_register(&gvt_class);
-	if (ret)
-		goto err_driver;
-
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p) {
-		ret = -ENOMEM;
-		goto err_class;
-	}
+	if (!p)
+		return -ENOMEM;
 	/* from here on the device owns p: put_device() frees it */
 	device_initialize(&p->dev);
 	p->dev.class = &gvt_class;
 	p->dev.release = gvt_parent_dev_release;
 	p->dev.groups = gvt_parent_groups;
+	p->index = index;
+	p->id_base = index * GVT_MAX_VGPUS;
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->vgpus);
 	p->aperture_size = aperture_mb << 20;
@@ -469,13 +630,13 @@ static int __init gvt_init(void)
 	for (i = 0; i < GVT_NUM_TYPES; i++) {
 		struct gvt_type *t = &p->types[i];
 
-		t->div = 1u << i;
+		t->div = gvt_type_divs[i];
 		snprintf(t->name, sizeof(t->name), GVT_TYPE_PREFIX "%u", t->div);
 		t->type.sysfs_name = t->name;
 		t->type.pretty_name = t->name;
 		p->type_ptrs[i] = &t->type;
 	}
-	ret = dev_set_name(&p->dev, GVT_PARENT_NAME);
+	ret = dev_set_name(&p->dev, GVT_PARENT_PREFIX "%u", index);
 	if (ret)
 		goto err_put;
 	ret = gvt_engines_start(p);
@@ -484,47 +645,97 @@ static int __init gvt_init(void)
 	ret = device_add(&p->dev);
 	if (ret)
 		goto err_engines;
-
-	gvt_parent = p;
+	/* visible to the BPF side before vGPUs can appear on it */
+	gvt_parents[index] = p;
+	gvt_nr_parents = index + 1;
 	ret = mdev_register_parent(&p->mdev_parent, &p->dev, &gvt_mdev_driver,
 				   p->type_ptrs, GVT_NUM_TYPES);
 	if (ret)
 		goto err_del;
-
-	pr_info("parent %s: aperture %u MiB, hidden %u MiB, %u fences, %u contexts\n",
-		GVT_PARENT_NAME, aperture_mb, hidden_mb, fences, contexts);
-	gvt_bench_init();
+	pr_info("parent %s: aperture %u MiB, hidden %u MiB, %u fences, %u contexts, vGPU ids %u..%u\n",
+		dev_name(&p->dev), aperture_mb, hidden_mb, fences, contexts,
+		p->id_base + 1, p->id_base + GVT_MAX_VGPUS);
 	return 0;
 
 err_del:
-	gvt_parent = NULL;
+	gvt_nr_parents = index;
+	gvt_parents[index] = NULL;
 	device_del(&p->dev);
 err_engines:
 	gvt_engines_stop(p);
 err_put:
 	put_device(&p->dev);
-err_class:
+	return ret;
+}
+
+/* the last parent goes: its vGPUs first (open ones hold the module) */
+static void gvt_parent_destroy_last(void)
+{
+	struct gvt_parent *p = gvt_parents[gvt_nr_parents - 1];
+
+	mdev_unregister_parent(&p->mdev_parent);
+	gvt_bpf_parent_gone(p);
+	gvt_nr_parents--;
+	gvt_parents[gvt_nr_parents] = NULL;
+	gvt_engines_stop(p);
+	device_unregister(&p->dev);
+}
+
+static int __init gvt_init(void)
+{
+	u32 i;
+	int ret;
+
+	ret = gvt_check_params();
+	ret = ret ?: gvt_model_global_init();
+	ret = ret ?: gvt_bpf_init();
+	if (ret) {
+		pr_err("init failed: %d\n", ret);
+		return ret;
+	}
+	atomic64_set(&gvt_serial, ktime_get_real_ns());
+	for (i = 0; i < ARRAY_SIZE(gvt_stat_attrs); i++)
+		gvt_stats_attrs[i] = &gvt_stat_attrs[i].attr.attr;
+
+	ret = gvt_engines_init();
+	if (ret)
+		goto err_bpf;
+	ret = mdev_register_driver(&gvt_mdev_driver);
+	if (ret)
+		goto err_wq;
+	ret = class_register(&gvt_class);
+	if (ret)
+		goto err_driver;
+	for (i = 0; i < parents; i++) {
+		ret = gvt_parent_create(i);
+		if (ret)
+			goto err_parents;
+	}
+	gvt_bench_init();
+	return 0;
+
+err_parents:
+	while (gvt_nr_parents)
+		gvt_parent_destroy_last();
 	class_unregister(&gvt_class);
 err_driver:
 	mdev_unregister_driver(&gvt_mdev_driver);
 err_wq:
 	gvt_engines_exit();
+err_bpf:
+	gvt_bpf_exit();
 	return ret;
 }
 
 static void __exit gvt_exit(void)
 {
-	struct gvt_parent *p = gvt_parent;
-
 	gvt_bench_exit();
-	/* removes every remaining vGPU; open ones hold a module reference */
-	mdev_unregister_parent(&p->mdev_parent);
-	gvt_parent = NULL;
-	gvt_engines_stop(p);
-	device_unregister(&p->dev);
+	while (gvt_nr_parents)
+		gvt_parent_destroy_last();
 	class_unregister(&gvt_class);
 	mdev_unregister_driver(&gvt_mdev_driver);
 	gvt_engines_exit();
+	gvt_bpf_exit();
 }
 
 module_init(gvt_init);

@@ -12,7 +12,7 @@
 #include <linux/ktime.h>
 #include <linux/mm.h>
 #include "gvt.h"
-#include "gvt_bpf_ops.h"
+#include "gvt_bpf.h"
 
 #define GVT_OFFSET_SHIFT	40
 #define GVT_OFFSET_TO_INDEX(off) ((off) >> GVT_OFFSET_SHIFT)
@@ -105,11 +105,15 @@ static void gvt_vfio_release(struct vfio_device *vdev)
 {
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
 
-	/* off the parent's list first, then off the engines */
-	gvt_parent_release(vgpu->parent, vgpu);
-	gvt_bpf_vgpu_gone(vgpu->model->p.id, vgpu->serial);
-	/* no engine may hold the vGPU once its memory goes */
+	/*
+	 * Off the parent's list first, then off the engines (no engine may
+	 * hold the vGPU once its memory goes); its slots go last, so that a
+	 * new vGPU in them never meets this one in the scheduler.
+	 */
+	gvt_parent_unpublish(vgpu->parent, vgpu);
+	gvt_bpf_vgpu_gone(gvt_vgpu_id(vgpu), vgpu->serial);
 	gvt_engine_vgpu_remove(vgpu);
+	gvt_parent_release(vgpu->parent, vgpu);
 	vfree(vgpu->aperture);
 	vfree(vgpu->model);
 	mutex_destroy(&vgpu->lock);
@@ -222,7 +226,7 @@ static ssize_t gvt_vfio_rw(struct gvt_vgpu *vgpu, char __user *ubuf,
 			return done ? done : -EFAULT;
 		mutex_lock(&vgpu->lock);
 		ret = gvt_model_rw(vgpu->model, sp, off + done, kbuf, n, write);
-		gvt_stats_event(vgpu->model->p.id, &vgpu->model->stats);
+		gvt_stats_event(gvt_vgpu_id(vgpu), &vgpu->model->stats);
 		mutex_unlock(&vgpu->lock);
 		if (ret)
 			return done ? done : ret;

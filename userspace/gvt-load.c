@@ -32,6 +32,7 @@
 #include "gvt/gvt_abi.h"
 #include "gvt/gvt_bpf.h"
 #include "gvt_sysfs.h"
+#include "gvt_policy.h"
 
 #define PIN_ROOT	"/sys/fs/bpf/gvt"
 #define MAX_SETS	64
@@ -737,103 +738,58 @@ static int cmd_unload(const char *pname)
 	return 0;
 }
 
-/* value of " key=" in a policies line, up to the next space; "" if none */
-static const char *field(const char *line, const char *key, char *out,
-			 size_t len)
+/* one attached policy as a table row */
+static void list_row(const struct gvt_policy_info *p)
 {
-	char pat[32];
-	const char *p;
-	size_t n;
+	char when[32] = "-", scope[32], detail[GVT_EXIT_MSG_LEN + 64];
+	time_t t = (time_t)p->attached;
 
-	snprintf(pat, sizeof(pat), " %s=", key);
-	p = strstr(line, pat);
-	if (!p) {
-		out[0] = '\0';
-		return out;
-	}
-	p += strlen(pat);
-	n = strcspn(p, " \n");
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return out;
-}
-
-/* one line of /sys/class/gvt/gvt0/policies, as a table row */
-static void list_row(const char *line)
-{
-	char kind[8] = "", name[GVT_POLICY_NAME_LEN] = "", when[32] = "-";
-	char v[64], ms[16], scope[24], detail[200];
-	const char *reason;
-	time_t t;
-
-	if (sscanf(line, "%7s %31s", kind, name) != 2) {
-		printf("  %s", line);
-		return;
-	}
-	t = (time_t)strtoll(field(line, "attached", v, sizeof(v)), NULL, 10);
 	if (t)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-	if (!strcmp(kind, "mmio")) {
-		field(line, "serial", v, sizeof(v));
-		if (!strcmp(v, "0"))
-			snprintf(scope, sizeof(scope), "all vGPUs");
-		else
-			snprintf(scope, sizeof(scope), "vGPU #%.12s", v);
-		if (!strcmp(field(line, "state", ms, sizeof(ms)), "orphaned"))
-			snprintf(detail, sizeof(detail),
-				 "its vGPU is gone (it runs no more), calls %s",
-				 field(line, "calls", v, sizeof(v)));
-		else
-			snprintf(detail, sizeof(detail), "calls %s",
-				 field(line, "calls", v, sizeof(v)));
-		strncat(detail, ", handled ", sizeof(detail) - strlen(detail) - 1);
-		strncat(detail, field(line, "handled", v, sizeof(v)),
-			sizeof(detail) - strlen(detail) - 1);
-		strncat(detail, ", denied ", sizeof(detail) - strlen(detail) - 1);
-		strncat(detail, field(line, "denied", v, sizeof(v)),
-			sizeof(detail) - strlen(detail) - 1);
-	} else {
-		snprintf(scope, sizeof(scope), "engines");
-		reason = strstr(line, " reason=");
-		if (reason)
-			snprintf(detail, sizeof(detail),
-				 "EJECTED over vGPU %s: %.*s",
-				 field(line, "vgpu", v, sizeof(v)),
-				 (int)strcspn(reason + 8, "\n"), reason + 8);
-		else
-			snprintf(detail, sizeof(detail),
-				 "active, %s decisions, timeout %s ms",
-				 field(line, "decisions", v, sizeof(v)),
-				 field(line, "timeout_ms", ms, sizeof(ms)));
-	}
-	printf("%-24s %-6s %-10s %-20s %s\n", name, kind, scope, when, detail);
+	if (!strcmp(p->hook, "mmio") && p->vgpu_serial)
+		snprintf(scope, sizeof(scope), "vGPU #%.12llu",
+			 (unsigned long long)p->vgpu_serial);
+	else if (p->parents == 1)
+		snprintf(scope, sizeof(scope), "gvt0");
+	else
+		snprintf(scope, sizeof(scope), "parents %#llx",
+			 (unsigned long long)p->parents);
+	if (strcmp(p->state, "active"))
+		snprintf(detail, sizeof(detail), "%s: %s",
+			 !strcmp(p->state, "orphaned") ?
+			 "its vGPU is gone (it runs no more)" : "EJECTED",
+			 p->exit_msg);
+	else if (!strcmp(p->hook, "mmio"))
+		snprintf(detail, sizeof(detail),
+			 "calls %llu, handled %llu, denied %llu",
+			 (unsigned long long)p->calls,
+			 (unsigned long long)p->handled,
+			 (unsigned long long)p->denied);
+	else
+		snprintf(detail, sizeof(detail),
+			 "active, %llu decisions, timeout %u ms",
+			 (unsigned long long)p->decisions, p->timeout_ms);
+	printf("%-6u %-24s %-6s %-14s %-20s %s\n", p->id, p->name, p->hook,
+	       scope, when, detail);
 }
 
 static int cmd_list(void)
 {
-	char line[512];
+	static struct gvt_policy_info pols[256];
 	struct dirent *de;
+	int i, n;
 	DIR *d;
-	FILE *f;
-	int n = 0;
 
-	snprintf(line, sizeof(line), "/sys/class/%s/%s/policies",
-		 GVT_CLASS_NAME, GVT_PARENT_NAME);
-	f = fopen(line, "r");
-	if (!f) {
-		err("%s: %s (is the gvt_bpf module loaded?)", line,
-		    strerror(errno));
+	n = gvt_policy_list(pols, 256);
+	if (n < 0) {
+		err("%s: %s (is the gvt_bpf module loaded?)", GVT_SYSFS_POLICIES,
+		    strerror(-n));
 		return 1;
 	}
-	printf("%-24s %-6s %-10s %-20s %s\n", "ATTACHED POLICY", "HOOK",
-	       "SCOPE", "SINCE", "STATE");
-	while (fgets(line, sizeof(line), f)) {
-		list_row(line);
-		n++;
-	}
-	fclose(f);
+	printf("%-6s %-24s %-6s %-14s %-20s %s\n", "ID", "ATTACHED POLICY",
+	       "HOOK", "SCOPE", "SINCE", "STATE");
+	for (i = 0; i < n && i < 256; i++)
+		list_row(&pols[i]);
 	if (!n)
 		printf("(none: the built-in handlers and scheduler run)\n");
 

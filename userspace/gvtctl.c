@@ -36,13 +36,13 @@
 #include "gvt/gvt_abi.h"
 #include "gvt/gvt_regs.h"
 #include "gvt_sysfs.h"
+#include "gvt_policy.h"
 #include "gvt_vfio.h"
 
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
-#define POLICIES_PATH	"/sys/class/" GVT_CLASS_NAME "/" GVT_PARENT_NAME "/policies"
 #define PARAMS_DIR	"/sys/module/gvt_bpf/parameters"
 
 /* top: bounds that keep the sampling loop from spinning or overflowing */
@@ -325,24 +325,19 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* "name value" lines into @st; unknown names are a newer module's, skipped */
-static void parse_stats(char *buf, struct gvt_vgpu_stats *st)
+/* the vGPU's counters, one file each; false if a file could not be read */
+static bool read_stats(const char *uuid, struct gvt_vgpu_stats *st)
 {
-	char *line, *save = NULL;
+	size_t i;
 
-	memset(st, 0, sizeof(*st));
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char name[64];
+	for (i = 0; i < ARRAY_SIZE(stat_fields); i++) {
 		unsigned long long v;
-		unsigned int i;
 
-		if (sscanf(line, "%63s %llu", name, &v) != 2)
-			continue;
-		for (i = 0; i < ARRAY_SIZE(stat_fields); i++)
-			if (!strcmp(name, stat_fields[i].name))
-				*(__u64 *)((char *)st + stat_fields[i].off) = v;
+		if (gvt_vgpu_stat(uuid, stat_fields[i].name, &v))
+			return false;
+		*(__u64 *)((char *)st + stat_fields[i].off) = v;
 	}
+	return true;
 }
 
 static long read_attr_long(const char *uuid, const char *attr)
@@ -368,8 +363,6 @@ static void read_attr_str(const char *uuid, const char *attr, char *buf,
 
 static void read_vgpu(const char *uuid, struct vgpu *v)
 {
-	char path[PATH_MAX], buf[4096];
-
 	memset(v, 0, sizeof(*v));
 	snprintf(v->uuid, sizeof(v->uuid), "%s", uuid);
 	v->id = read_attr_long(uuid, GVT_SYSFS_GROUP "/vgpu_id");
@@ -377,11 +370,7 @@ static void read_vgpu(const char *uuid, struct vgpu *v)
 	read_attr_str(uuid, GVT_SYSFS_GROUP "/type", v->type, sizeof(v->type));
 	read_attr_str(uuid, GVT_SYSFS_GROUP "/status", v->status,
 		      sizeof(v->status));
-	if (!gvt_mdev_path(uuid, GVT_SYSFS_GROUP "/stats", path, sizeof(path)) &&
-	    gvt_sysfs_read(path, buf, sizeof(buf)) >= 0) {
-		parse_stats(buf, &v->st);
-		v->have_stats = true;
-	}
+	v->have_stats = read_stats(uuid, &v->st);
 	v->t_ns = now_ns();
 }
 
@@ -686,69 +675,54 @@ static void fmt_time(char *buf, size_t size, long long epoch)
 		snprintf(buf, size, "-");
 }
 
-struct mmio_policy {
-	char name[64];
-	unsigned long long serial;
-	char state[16];
-	int priority;
-	long long attached, calls, handled, denied;
-};
-
-/*
- * One line of the policies file in the MMIO policy format, all of it and
- * nothing else; any other shape (later hook types) is printed verbatim.
- */
-static bool parse_mmio_policy(const char *line, struct mmio_policy *p)
-{
-	int end = -1;
-
-	if (sscanf(line, "mmio %63s serial=%llu state=%15s priority=%d attached=%lld calls=%lld handled=%lld denied=%lld%n",
-		   p->name, &p->serial, p->state, &p->priority, &p->attached,
-		   &p->calls, &p->handled, &p->denied, &end) != 8 || end < 0)
-		return false;
-	return line[end] == '\0';
-}
-
+/* the attached policies, typed records from sysfs */
 static int show_policies(void)
 {
-	char buf[8192], *line, *save = NULL;
+	static struct gvt_policy_info pols[256];
 	bool header = false;
-	int n = 0;
-	ssize_t len;
+	int i, n;
 
-	printf("\nBPF policies attached (%s):\n", POLICIES_PATH);
-	len = gvt_sysfs_read(POLICIES_PATH, buf, sizeof(buf));
-	if (len < 0) {
-		err("status: %s: %s", POLICIES_PATH, strerror((int)-len));
+	printf("\nBPF policies attached (%s):\n", GVT_SYSFS_POLICIES);
+	n = gvt_policy_list(pols, 256);
+	if (n < 0) {
+		err("status: %s: %s", GVT_SYSFS_POLICIES, strerror(-n));
 		return -1;
 	}
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct mmio_policy p;
-		char when[32], vg[32];
+	for (i = 0; i < n && i < 256; i++) {
+		const struct gvt_policy_info *p = &pols[i];
+		char when[32], vg[48], what[64];
 
-		n++;
-		if (!parse_mmio_policy(line, &p)) {
-			/* in place, so the list keeps the kernel's order */
-			printf("  %s\n", line);
-			continue;
-		}
 		if (!header) {
-			printf("  %-5s %-24s %-22s %6s %-19s %10s %10s %10s\n",
-			       "HOOK", "NAME", "VGPU (SERIAL)", "PRIO", "ATTACHED",
-			       "CALLS", "HANDLED", "DENIED");
+			printf("  %-5s %-24s %-22s %6s %-19s %s\n", "HOOK",
+			       "NAME", "VGPU (SERIAL)", "PRIO", "ATTACHED",
+			       "ACTIVITY");
 			header = true;
 		}
-		fmt_time(when, sizeof(when), p.attached);
-		if (!p.serial)
+		fmt_time(when, sizeof(when), p->attached);
+		if (strcmp(p->hook, "mmio"))
+			snprintf(vg, sizeof(vg), "parents %#llx",
+				 (unsigned long long)p->parents);
+		else if (!p->vgpu_serial)
 			snprintf(vg, sizeof(vg), "all");
-		else if (!strcmp(p.state, "orphaned"))
-			snprintf(vg, sizeof(vg), "%llu, gone", p.serial);
+		else if (!strcmp(p->state, "orphaned"))
+			snprintf(vg, sizeof(vg), "%llu, gone",
+				 (unsigned long long)p->vgpu_serial);
 		else
-			snprintf(vg, sizeof(vg), "%llu", p.serial);
-		printf("  %-5s %-24s %-22s %6d %-19s %10lld %10lld %10lld\n",
-		       "mmio", p.name, vg, p.priority, when, p.calls, p.handled,
-		       p.denied);
+			snprintf(vg, sizeof(vg), "%llu",
+				 (unsigned long long)p->vgpu_serial);
+		if (!strcmp(p->hook, "mmio"))
+			snprintf(what, sizeof(what),
+				 "%llu calls, %llu handled, %llu denied",
+				 (unsigned long long)p->calls,
+				 (unsigned long long)p->handled,
+				 (unsigned long long)p->denied);
+		else
+			snprintf(what, sizeof(what), "%llu decisions, %s",
+				 (unsigned long long)p->decisions, p->state);
+		printf("  %-5s %-24s %-22s %6d %-19s %s\n", p->hook, p->name, vg,
+		       p->priority, when, what);
+		if (strcmp(p->state, "active"))
+			printf("        %s: %s\n", p->state, p->exit_msg);
 	}
 	if (!n)
 		printf("  none\n");

@@ -1,23 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * gvt-bpf scheduler core: shares the simulated GPU's engines among vGPUs.
+ * gvt-bpf scheduler core: shares one parent GPU's engines among its vGPUs.
  *
  * The core keeps, per vGPU id, which engines it has work on and whether it
- * runs; a policy (struct gvt_sched_policy) decides who runs next and for
- * how long. The built-in policy is weighted time slices; a BPF struct_ops
- * policy (gvt_sched_ops) may replace it through gvt_sched_set_policy().
+ * runs, and per engine the set of vGPUs waiting for it (a bit mask, so
+ * "who waits" is one word); a policy (struct gvt_sched_policy) decides who
+ * runs next and for how long. The built-in policy is weighted fair sharing
+ * with a virtual-time heap per engine (O(log n) a decision); a BPF
+ * struct_ops policy (gvt_sched_ops) may replace it through
+ * gvt_sched_set_policy() and feed the core's queues (heaps ordered by a key
+ * the policy gives, FIFO among equal keys) in the manner of sched_ext's
+ * dispatch queues.
+ *
  * The core checks every decision of a policy: a vGPU id that is not
  * enabled, a vGPU with no work on the engine, "nobody" while someone has
- * work, or a time slice out of range ejects the policy on the spot - the
- * built-in one takes over for that very decision, nothing queued is lost,
- * and the reason is kept in the gvt_sched (and told to ->ejected).
+ * work (unless the policy declared itself non-work-conserving), or a time
+ * slice out of range ejects the policy on the spot - the built-in one
+ * takes over for that very decision, nothing queued is lost, and the
+ * reason is kept in the gvt_sched (and told to ->ejected).
  *
  * Plain C, no locking of its own: the client serializes every call on one
  * struct gvt_sched (the module: gvt_parent.sched_lock, a spinlock taken
  * inside a vGPU's lock, never the other way round). Policy ops are called
  * under that lock and must not sleep.
  *
- * vGPUs are named by their id, 1..GVT_MAX_VGPUS (the PV-info VGPU_ID).
+ * vGPUs are named by their id in the parent, 1..GVT_MAX_VGPUS.
  */
 #ifndef GVT_SCHED_H
 #define GVT_SCHED_H
@@ -29,6 +36,11 @@
 #define GVT_SCHED_SLICE_MIN_NS		50000ull
 #define GVT_SCHED_SLICE_MAX_NS		100000000ull
 #define GVT_SCHED_NONE			GVT_SCHED_NO_VGPU	/* the ABI's "no vGPU" */
+/* how long a non-work-conserving policy leaves an engine idle by default */
+#define GVT_SCHED_IDLE_NS		1000000ull
+#define GVT_SCHED_IDLE_MAX_NS		GVT_SCHED_SLICE_MAX_NS
+/* the watchdog looks every timeout / 4, at most this often */
+#define GVT_SCHED_WATCHDOG_MIN_MS	10u
 
 /* why the core refused a policy's decision (and ejected the policy) */
 enum gvt_sched_error {
@@ -39,6 +51,19 @@ enum gvt_sched_error {
 	GVT_SCHED_ERR_BAD_SLICE,	/* timeslice(): out of range */
 	GVT_SCHED_ERR_STARVED,		/* a vGPU waited past the timeout */
 	GVT_SCHED_ERR_ENABLE,		/* enable() failed */
+	GVT_SCHED_ERR_SELF,		/* the policy ejected itself */
+};
+
+/*
+ * A min-heap of vGPU ids by a 64-bit key, FIFO among equal keys; each id
+ * at most once. 64 entries: a decision walks six levels at most.
+ */
+struct gvt_heap {
+	u32 n;
+	u8 id[GVT_MAX_VGPUS];			/* heap order */
+	u8 pos[GVT_MAX_VGPUS + 1];		/* by id: index + 1, 0 absent */
+	u64 key[GVT_MAX_VGPUS + 1];		/* by id */
+	u64 seq[GVT_MAX_VGPUS + 1];		/* by id: insertion order */
 };
 
 struct gvt_sched;
@@ -46,24 +71,27 @@ struct gvt_sched;
 /**
  * struct gvt_sched_policy - the decisions a scheduling policy makes
  * @name: shown to the user
+ * @idle_ok: may leave an engine idle while work waits (not work-conserving)
  * @enable: vGPU @vgpu appeared (or the policy was attached while it
  *	existed); nonzero refuses it and ejects the policy
  * @disable: vGPU @vgpu goes away; forget it
- * @runnable: @vgpu got new work, or still has work after its slice
+ * @runnable: @vgpu got new work on @engine, or still has work there after
+ *	its slice
  * @select: which vGPU runs next on @engine: an id with work on @engine
  *	(gvt_sched_has_work()), or GVT_SCHED_NONE when no vGPU has any
- * @timeslice: how long @vgpu may run once picked, ns, within
+ * @timeslice: how long @vgpu may run on @engine once picked, ns, within
  *	[GVT_SCHED_SLICE_MIN_NS, GVT_SCHED_SLICE_MAX_NS]
- * @charge: @vgpu used @ns of GPU time on some engine
+ * @charge: @vgpu used @ns of GPU time on @engine
  */
 struct gvt_sched_policy {
 	const char *name;
+	bool idle_ok;
 	int (*enable)(struct gvt_sched *s, u32 vgpu);
 	void (*disable)(struct gvt_sched *s, u32 vgpu);
-	void (*runnable)(struct gvt_sched *s, u32 vgpu);
+	void (*runnable)(struct gvt_sched *s, u32 vgpu, u32 engine);
 	u32 (*select)(struct gvt_sched *s, u32 engine);
-	u64 (*timeslice)(struct gvt_sched *s, u32 vgpu);
-	void (*charge)(struct gvt_sched *s, u32 vgpu, u64 ns);
+	u64 (*timeslice)(struct gvt_sched *s, u32 vgpu, u32 engine);
+	void (*charge)(struct gvt_sched *s, u32 vgpu, u32 engine, u64 ns);
 };
 
 /* the core's view of one vGPU */
@@ -76,14 +104,19 @@ struct gvt_sched_vgpu {
 	u32 kicked;			/* bit e: a doorbell while running there */
 	u64 runnable_since[GVT_NUM_ENGINES];
 	void *priv;			/* the client's vGPU */
-	u64 vtime;			/* built-in policy: weighted GPU time */
+	u64 vtime[GVT_NUM_ENGINES];	/* built-in policy: weighted GPU time */
 	u64 ejections;			/* policies ejected over this vGPU */
 };
 
 struct gvt_sched {
+	/* the client's names for this core: vGPU ids id_base + id, parent */
+	u32 id_base;
+	u32 index;
 	const struct gvt_sched_policy *policy;
 	void *policy_priv;		/* for the policy's own use */
 	struct gvt_sched_vgpu v[GVT_MAX_VGPUS + 1];	/* by id, [0] unused */
+	/* bit id - 1: id has work on the engine and does not run there */
+	u64 waiting[GVT_NUM_ENGINES];
 	u32 last[GVT_NUM_ENGINES];	/* who ran last on each engine */
 	/*
 	 * Who holds each engine's grant now (GVT_SCHED_NONE: free). A vGPU
@@ -91,12 +124,22 @@ struct gvt_sched {
 	 * but no longer holds the engine.
 	 */
 	u32 owner[GVT_NUM_ENGINES];
+	bool preempt[GVT_NUM_ENGINES];	/* the holder should end its slice */
+	u64 idle_ns[GVT_NUM_ENGINES];	/* idle asked by a select(), ns */
+	u64 kicks[GVT_NUM_ENGINES];	/* doorbells that queued new work */
 	u64 revocations;		/* grants taken back at their deadline */
 	u64 default_slice_ns;
-	u64 vclock;			/* built-in policy: the fair clock */
+	/* the built-in policy: who waits, by virtual time, per engine */
+	struct gvt_heap ready[GVT_NUM_ENGINES];
+	u64 vclock[GVT_NUM_ENGINES];
+	/* the queues a BPF policy feeds (gvt_queue_* kfuncs) */
+	struct gvt_heap queue[GVT_SCHED_NR_QUEUES];
+	u64 seq;			/* FIFO order within equal keys */
 	/* the last refused decision */
 	enum gvt_sched_error error;
 	u32 error_vgpu;
+	u32 error_engine;
+	u64 error_ns;			/* how long it had waited (STARVED) */
 	u64 ejections;
 	/*
 	 * Told after an ejection (under the client's lock: must not sleep),
@@ -133,7 +176,9 @@ void gvt_sched_set_slice(struct gvt_sched *s, u32 vgpu, u64 ns);
 bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now);
 /*
  * Chooses who runs next on @engine, marks it running and gives it the
- * engine's grant; GVT_SCHED_NONE if nobody.
+ * engine's grant; GVT_SCHED_NONE if nobody (then s->idle_ns[@engine] is
+ * how long a non-work-conserving policy wants the engine left idle, 0
+ * when nobody waits).
  */
 u32 gvt_sched_pick(struct gvt_sched *s, u32 engine, u64 now,
 		   struct gvt_sched_pick *pick);
@@ -157,10 +202,25 @@ bool gvt_sched_has_work(const struct gvt_sched *s, u32 vgpu, u32 engine);
 bool gvt_sched_engine_has_work(const struct gvt_sched *s, u32 engine);
 bool gvt_sched_is_running(const struct gvt_sched *s, u32 vgpu);
 u32 gvt_sched_weight(const struct gvt_sched *s, u32 vgpu);
+/* the first vGPU after @after (wrapping) waiting for @engine, or NONE */
+u32 gvt_sched_next_waiting(const struct gvt_sched *s, u32 engine, u32 after);
+
+/*
+ * The queues a policy feeds: @q < GVT_SCHED_NR_QUEUES, ordered by @key
+ * (smallest first, FIFO among equal keys). insert puts @vgpu in, or moves
+ * it to @key if it is in already (0, -EINVAL for a bad queue or a vGPU
+ * that is not enabled); pop takes the first out (GVT_SCHED_NONE if
+ * empty); remove takes @vgpu out wherever it is in @q.
+ */
+int gvt_sched_queue_insert(struct gvt_sched *s, u32 q, u32 vgpu, u64 key);
+u32 gvt_sched_queue_pop(struct gvt_sched *s, u32 q);
+u32 gvt_sched_queue_peek(const struct gvt_sched *s, u32 q, u64 *key);
+int gvt_sched_queue_remove(struct gvt_sched *s, u32 q, u32 vgpu);
+u32 gvt_sched_queue_len(const struct gvt_sched *s, u32 q);
 
 /*
  * Installs @policy (NULL: the built-in one), calling its enable() for every
- * enabled vGPU and runnable() for those with work; returns the previous
+ * enabled vGPU and runnable() for its waiting work; returns the previous
  * policy. If @policy refuses a vGPU, it is ejected at once.
  */
 const struct gvt_sched_policy *
@@ -170,9 +230,21 @@ gvt_sched_set_policy(struct gvt_sched *s, const struct gvt_sched_policy *policy,
 void gvt_sched_eject(struct gvt_sched *s, enum gvt_sched_error why, u32 vgpu);
 /*
  * Watchdog: the id of a vGPU that has waited more than @timeout_ns for an
- * engine, or GVT_SCHED_NONE. The caller decides whether to eject.
+ * engine (*@engine, *@waited_ns tell where and how long), or
+ * GVT_SCHED_NONE. The caller decides whether to eject.
  */
-u32 gvt_sched_starved(const struct gvt_sched *s, u64 now, u64 timeout_ns);
+u32 gvt_sched_starved(const struct gvt_sched *s, u64 now, u64 timeout_ns,
+		      u32 *engine, u64 *waited_ns);
 const char *gvt_sched_error_name(enum gvt_sched_error e);
+
+/* min-heap of ids (sched.c), for the core and its tests */
+void gvt_heap_init(struct gvt_heap *h);
+bool gvt_heap_insert(struct gvt_heap *h, u32 id, u64 key, u64 seq);
+bool gvt_heap_remove(struct gvt_heap *h, u32 id);
+u32 gvt_heap_pop(struct gvt_heap *h);
+static inline bool gvt_heap_has(const struct gvt_heap *h, u32 id)
+{
+	return id && id <= GVT_MAX_VGPUS && h->pos[id];
+}
 
 #endif /* GVT_SCHED_H */

@@ -162,10 +162,8 @@ static u32 fixed_select(struct gvt_sched *sc, u32 engine)
 	return bad_choice;
 }
 
-static u64 fixed_timeslice(struct gvt_sched *sc, u32 vgpu)
+static u64 fixed_timeslice(struct gvt_sched *sc, u32 vgpu, u32 engine)
 {
-	(void)sc;
-	(void)vgpu;
 	return bad_slice;
 }
 
@@ -338,17 +336,230 @@ static void test_policy_enable_refused(void)
 static void test_starvation(void)
 {
 	struct gvt_sched_pick pk;
+	u64 waited = 0;
+	u32 e = 9;
 
 	gvt_sched_init(&s);
 	gvt_sched_enable(&s, 1, 4, NULL);
 	gvt_sched_enable(&s, 4, 4, NULL);
 	gvt_sched_kick(&s, 1, 0, 0);
 	gvt_sched_kick(&s, 4, 1, 500);
-	CU_ASSERT_EQUAL(gvt_sched_starved(&s, 1000, 2000), GVT_SCHED_NONE);
-	CU_ASSERT_EQUAL(gvt_sched_starved(&s, 2200, 2000), 1);
+	UT_EQ(gvt_sched_starved(&s, 1000, 2000, &e, &waited), GVT_SCHED_NONE,
+	      "%s", "");
+	UT_EQ(gvt_sched_starved(&s, 2200, 2000, &e, &waited), 1, "%s", "");
+	UT_EQ(e, 0, "%s", "engine");
+	UT_EQ(waited, 2200, "%s", "waited");
 	gvt_sched_pick(&s, 0, 2200, &pk);
-	CU_ASSERT_EQUAL(gvt_sched_starved(&s, 2200, 2000), GVT_SCHED_NONE);
-	CU_ASSERT_EQUAL(gvt_sched_starved(&s, 2600, 2000), 4);
+	UT_EQ(gvt_sched_starved(&s, 2200, 2000, &e, &waited), GVT_SCHED_NONE,
+	      "%s", "");
+	UT_EQ(gvt_sched_starved(&s, 2600, 2000, &e, &waited), 4, "%s", "");
+	UT_EQ(e, 1, "%s", "engine");
+	UT_EQ(waited, 2100, "%s", "waited");
+}
+
+/* ---- the heap, the waiting sets, the queues ------------------------------ */
+
+/* the heap gives ids back by key, FIFO among equal keys, any mix of ops */
+static void test_heap(void)
+{
+	static struct gvt_heap h;
+	u64 key[GVT_MAX_VGPUS + 1], seq = 0, last_key = 0, last_seq = 0;
+	u32 i, id, n = 0;
+
+	gvt_heap_init(&h);
+	UT_EQ(gvt_heap_pop(&h), GVT_SCHED_NONE, "%s", "empty");
+	UT_EQ(gvt_heap_insert(&h, 0, 1, ++seq), 0, "%s", "id 0");
+	UT_EQ(gvt_heap_insert(&h, GVT_MAX_VGPUS + 1, 1, ++seq), 0, "%s", "");
+	/* keys with many ties, inserted in a scrambled order */
+	for (i = 0; i < GVT_MAX_VGPUS; i++) {
+		id = (i * 37) % GVT_MAX_VGPUS + 1;
+		key[id] = (id * 7919) % 11;
+		UT_EQ(gvt_heap_insert(&h, id, key[id], ++seq), 1, "id %u", id);
+	}
+	UT_EQ(h.n, GVT_MAX_VGPUS, "%s", "");
+	/* move some, remove some */
+	for (id = 3; id <= GVT_MAX_VGPUS; id += 5) {
+		key[id] = 5;
+		gvt_heap_insert(&h, id, 5, ++seq);
+	}
+	for (id = 2; id <= GVT_MAX_VGPUS; id += 9)
+		UT_EQ(gvt_heap_remove(&h, id), 1, "remove %u", id);
+	UT_EQ(gvt_heap_remove(&h, 2), 0, "%s", "twice");
+	while ((id = gvt_heap_pop(&h)) != GVT_SCHED_NONE) {
+		/* non-decreasing keys; FIFO (insertion order) among ties */
+		CU_ASSERT(key[id] > last_key ||
+			  (key[id] == last_key && h.seq[id] > last_seq) || !n);
+		last_key = key[id];
+		last_seq = h.seq[id];
+		UT_EQ(gvt_heap_has(&h, id), 0, "%s", "");
+		n++;
+	}
+	UT_EQ(n, GVT_MAX_VGPUS - (GVT_MAX_VGPUS + 6) / 9, "%s", "count");
+}
+
+/* who waits is one word: RR finds the next one in one step, wrapping */
+static void test_next_waiting(void)
+{
+	gvt_sched_init(&s);
+	UT_EQ(gvt_sched_next_waiting(&s, 0, 0), GVT_SCHED_NONE, "%s", "");
+	gvt_sched_enable(&s, 5, 4, NULL);
+	gvt_sched_enable(&s, GVT_MAX_VGPUS, 4, NULL);
+	gvt_sched_enable(&s, 40, 4, NULL);
+	gvt_sched_kick(&s, 5, 0, 0);
+	gvt_sched_kick(&s, GVT_MAX_VGPUS, 0, 0);
+	gvt_sched_kick(&s, 40, 1, 0);
+	UT_EQ(gvt_sched_next_waiting(&s, 0, 0), 5, "%s", "");
+	UT_EQ(gvt_sched_next_waiting(&s, 0, 5), GVT_MAX_VGPUS, "%s", "");
+	UT_EQ(gvt_sched_next_waiting(&s, 0, GVT_MAX_VGPUS), 5, "%s", "wrap");
+	UT_EQ(gvt_sched_next_waiting(&s, 0, 63), GVT_MAX_VGPUS, "%s", "");
+	UT_EQ(gvt_sched_next_waiting(&s, 1, 40), 40, "%s", "only one");
+	UT_EQ(gvt_sched_next_waiting(&s, GVT_NUM_ENGINES, 0), GVT_SCHED_NONE,
+	      "%s", "");
+	UT_EQ(s.waiting[0], (1ull << 4) | (1ull << 63), "%s", "mask");
+}
+
+/* the queues a policy feeds: order by key, membership, cleanup */
+static void test_queues(void)
+{
+	u64 key = 0;
+	u32 id;
+
+	gvt_sched_init(&s);
+	for (id = 1; id <= 6; id++)
+		gvt_sched_enable(&s, id, 4, NULL);
+	UT_EQ(gvt_sched_queue_insert(&s, GVT_SCHED_NR_QUEUES, 1, 0), -EINVAL,
+	      "%s", "bad queue");
+	UT_EQ(gvt_sched_queue_insert(&s, 0, 7, 0), -EINVAL, "%s", "disabled");
+	UT_EQ(gvt_sched_queue_insert(&s, 0, 3, 30), 0, "%s", "");
+	UT_EQ(gvt_sched_queue_insert(&s, 0, 1, 10), 0, "%s", "");
+	UT_EQ(gvt_sched_queue_insert(&s, 0, 2, 10), 0, "%s", "");
+	UT_EQ(gvt_sched_queue_insert(&s, 1, 2, 99), 0, "%s", "other queue");
+	UT_EQ(gvt_sched_queue_len(&s, 0), 3, "%s", "");
+	UT_EQ(gvt_sched_queue_peek(&s, 0, &key), 1, "%s", "");
+	UT_EQ(key, 10, "%s", "");
+	/* moved by a new key */
+	UT_EQ(gvt_sched_queue_insert(&s, 0, 1, 40), 0, "%s", "");
+	UT_EQ(gvt_sched_queue_pop(&s, 0), 2, "%s", "");
+	UT_EQ(gvt_sched_queue_pop(&s, 0), 3, "%s", "");
+	UT_EQ(gvt_sched_queue_remove(&s, 0, 1), 0, "%s", "");
+	UT_EQ(gvt_sched_queue_remove(&s, 0, 1), -ENOENT, "%s", "");
+	UT_EQ(gvt_sched_queue_pop(&s, 0), GVT_SCHED_NONE, "%s", "empty");
+	UT_EQ(gvt_sched_queue_peek(&s, 0, &key), GVT_SCHED_NONE, "%s", "");
+	UT_EQ(key, ~0ull, "%s", "");
+	/* a vGPU that goes leaves every queue */
+	gvt_sched_disable(&s, 2);
+	UT_EQ(gvt_sched_queue_len(&s, 1), 0, "%s", "");
+}
+
+/* ---- a policy fed through the queues, as BPF ones are ------------------ */
+
+/* FIFO by arrival: runnable queues, select pops, per engine */
+static void fifo_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine)
+{
+	gvt_sched_queue_insert(sc, engine, vgpu, sc->seq);
+}
+
+static u32 fifo_select(struct gvt_sched *sc, u32 engine)
+{
+	return gvt_sched_queue_pop(sc, engine);
+}
+
+static const struct gvt_sched_policy fifo_policy = {
+	.name = "fifo",
+	.runnable = fifo_runnable,
+	.select = fifo_select,
+};
+
+static void test_queue_policy(void)
+{
+	u64 now = 0;
+	u32 i, order[6];
+
+	gvt_sched_init(&s);
+	for (i = 1; i <= 3; i++)
+		gvt_sched_enable(&s, i, 4, NULL);
+	gvt_sched_kick(&s, 2, 0, now);
+	gvt_sched_set_policy(&s, &fifo_policy, NULL);
+	gvt_sched_kick(&s, 3, 0, now);
+	gvt_sched_kick(&s, 1, 0, now);
+	/* those waiting at install come first, then in arrival order */
+	for (i = 0; i < 6; i++)
+		order[i] = step(0, &now, 1000, true);
+	UT_EQ(order[0], 2, "%s", "");
+	UT_EQ(order[1], 3, "%s", "");
+	UT_EQ(order[2], 1, "%s", "");
+	UT_EQ(order[3], 2, "%s", "again, requeued by done()");
+	UT_EQ(s.policy == &fifo_policy, 1, "%s", "never ejected");
+}
+
+/* a non-work-conserving policy may leave the engine idle; others may not */
+static u32 none_select(struct gvt_sched *sc, u32 engine)
+{
+	return GVT_SCHED_NONE;
+}
+
+static const struct gvt_sched_policy idle_policy = {
+	.name = "idle",
+	.idle_ok = true,
+	.select = none_select,
+};
+
+static const struct gvt_sched_policy lazy_policy = {
+	.name = "lazy",
+	.select = none_select,
+};
+
+static void test_idle_policy(void)
+{
+	struct gvt_sched_pick pk;
+
+	gvt_sched_init(&s);
+	gvt_sched_enable(&s, 1, 4, NULL);
+	gvt_sched_kick(&s, 1, 0, 0);
+	gvt_sched_set_policy(&s, &idle_policy, NULL);
+	UT_EQ(gvt_sched_pick(&s, 0, 0, &pk), GVT_SCHED_NONE, "%s", "");
+	UT_EQ(s.idle_ns[0], GVT_SCHED_IDLE_NS, "%s", "idle by default 1 ms");
+	UT_EQ(s.policy == &idle_policy, 1, "%s", "allowed");
+	gvt_sched_set_policy(&s, &lazy_policy, NULL);
+	UT_EQ(gvt_sched_pick(&s, 0, 0, &pk), 1, "%s", "built-in decides");
+	UT_EQ(s.error, GVT_SCHED_ERR_IDLE, "%s", "");
+	UT_EQ(s.policy == &gvt_sched_builtin, 1, "%s", "ejected");
+}
+
+/* fairness at scale: 64 vGPUs with mixed weights, all busy */
+static void test_shares_at_64(void)
+{
+	static u64 busy[GVT_MAX_VGPUS + 1];
+	u64 now = 0, total = 0, wsum = 0;
+	double worst = 0;
+	u32 i, id;
+
+	gvt_sched_init(&s);
+	memset(busy, 0, sizeof(busy));
+	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
+		gvt_sched_enable(&s, id, 1 + id % 8, NULL);
+		wsum += 1 + id % 8;
+		gvt_sched_kick(&s, id, 0, now);
+	}
+	for (i = 0; i < 200000; i++) {
+		u64 ns = GVT_SCHED_SLICE_NS + (i % 7) * 13000;
+
+		id = step(0, &now, ns, true);
+		CU_ASSERT_FATAL(id >= 1 && id <= GVT_MAX_VGPUS);
+		busy[id] += ns;
+		total += ns;
+	}
+	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
+		double err = (double)busy[id] / total -
+			     (double)(1 + id % 8) / wsum;
+
+		if (err < 0)
+			err = -err;
+		if (err > worst)
+			worst = err;
+	}
+	printf("\n    64 vGPUs, weights 1..8: worst share error %.4f ", worst);
+	CU_ASSERT(worst < 0.002);
 }
 
 /* ---- the scheduler driving real engines of three models --------------- */
@@ -501,6 +712,12 @@ CU_TestInfo ut_sched_tests[] = {
 	{ "bad decisions eject the policy", test_policy_checks },
 	{ "a policy refusing a vGPU is ejected", test_policy_enable_refused },
 	{ "starvation watchdog", test_starvation },
+	{ "heap order and updates", test_heap },
+	{ "next waiting vGPU, one word", test_next_waiting },
+	{ "queues a policy feeds", test_queues },
+	{ "a queue-fed policy", test_queue_policy },
+	{ "idle only for non-work-conserving policies", test_idle_policy },
+	{ "64 vGPUs share by weight", test_shares_at_64 },
 	{ "an ejection names the ejected policy", test_eject_names_its_policy },
 	{ "a revoked grant", test_revoke },
 	{ "a doorbell while running requeues", test_kick_while_running },

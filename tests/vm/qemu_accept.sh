@@ -354,7 +354,7 @@ ppm_size() {
 	[ "$(stat -c %s "$1")" -eq $((hlen + w * h * 3)) ] || return 1
 	printf '%s %s %s\n' "$w" "$h" "$hlen"
 }
-stat_of() { awk -v n="$1" '$1 == n { print $2 }' "$mdev_dir/$uuid/gvt/stats" 2>/dev/null || true; }
+stat_of() { cat "$mdev_dir/$uuid/gvt_stats/$1" 2>/dev/null || true; }
 
 # ---- one QEMU run -------------------------------------------------------------
 # run_one MACHINE DISPLAY(on|off) DIV

@@ -27,12 +27,10 @@ static char out[8192];
 
 #define LOAD(args, ...) RUN("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
 
-/* the sched line of /sys/class/gvt/gvt0/policies, in out[] */
+/* the attached scheduling policy as one line, in out[] */
 static const char *sched_line(void)
 {
-	RUN("grep '^sched ' /sys/class/%s/%s/policies", GVT_CLASS_NAME,
-	    GVT_PARENT_NAME);
-	return out;
+	return vm_sched_line(out, sizeof(out));
 }
 
 static int sched_init(void)
@@ -218,10 +216,10 @@ static void test_invalid_ejected(void)
 	sched_line();
 	vm_note("%s", out);
 	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
-	VM_EQ(strstr(out, "unknown") != NULL, 1);
+	VM_EQ(strstr(out, "reason=the kernel refused a decision") != NULL, 1);
+	VM_EQ(strstr(out, "chose vGPU 554, which is not a vGPU of that parent") != NULL, 1);
 	VM_EQ(LOAD("--list"), 0);
-	VM_EQ(strstr(out, "EJECTED over vGPU") != NULL, 1);
-	VM_EQ(strstr(out, "selected an unknown vGPU") != NULL, 1);
+	VM_EQ(strstr(out, "EJECTED: select() on gvt0 engine rcs chose vGPU 554") != NULL, 1);
 	VM_EQ(LOAD("--unload bad_sched_invalid"), 0);
 	teardown_gpus();
 }
@@ -247,7 +245,8 @@ static void test_starver_ejected(void)
 	vm_note("%s (both done after %llu ms)", out,
 		(unsigned long long)(vm_now_ms() - t0));
 	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
-	VM_EQ(strstr(out, "waited") != NULL || strstr(out, "starv") != NULL, 1);
+	VM_EQ(strstr(out, "reason=a vGPU waited too long") != NULL, 1);
+	VM_EQ(strstr(out, "for gvt0 engine rcs (timeout 200 ms)") != NULL, 1);
 	/* the ejection is counted on the vGPU that was starved */
 	VM_EQ(vm_stat(gpu[1].v.uuid, "policy_ejections"), 1);
 	VM_EQ(vm_stat(gpu[0].v.uuid, "policy_ejections"), 0);

@@ -321,7 +321,7 @@ static void test_remove_while_open(void)
 		v.created = false;
 	vm_remove_all(false);
 	/* the slot came back */
-	VM_EQ(gvt_mdev_available(8), GVT_MAX_DIV);
+	VM_EQ(gvt_mdev_available(GVT_MAX_DIV), GVT_MAX_DIV);
 }
 
 static void test_remove_closed_after_use(void)

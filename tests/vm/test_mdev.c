@@ -10,48 +10,105 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "vm_common.h"
 
-/* available_instances of V1_1, V1_2, V1_4, V1_8 as one comparable number */
-struct avail {
-	long n[GVT_NUM_TYPES];
+/*
+ * The slots the vGPUs this file created hold, as the parent assigns them
+ * (first fit: the lowest free run aligned to its length), so that the
+ * available_instances of every type can be predicted and checked at once.
+ */
+static uint64_t used;
+
+struct placed {
+	char uuid[GVT_UUID_STR_LEN];
+	unsigned int slot, n;
 };
 
-static void read_avail(struct avail *a)
-{
-	int i;
+static struct placed placed[GVT_MAX_DIV];
 
-	for (i = 0; i < GVT_NUM_TYPES; i++)
-		a->n[i] = gvt_mdev_available(vm_divs[i]);
+/* first aligned run of @n free slots in @m, or GVT_MAX_DIV */
+static unsigned int first_fit(uint64_t m, unsigned int n)
+{
+	uint64_t run = n == 64 ? ~0ull : ((1ull << n) - 1);
+	unsigned int s;
+
+	for (s = 0; s < GVT_MAX_DIV; s += n)
+		if (!(m & (run << s)))
+			return s;
+	return GVT_MAX_DIV;
 }
 
-/* asserts the available_instances of all four types at once */
-static void check_avail_at(long v1, long v2, long v4, long v8,
-			   const char *file, unsigned int line)
+static long free_runs(uint64_t m, unsigned int n)
 {
-	const long want[GVT_NUM_TYPES] = { v1, v2, v4, v8 };
-	struct avail a;
-	char msg[256];
-	bool same = true;
-	int i;
+	uint64_t run = n == 64 ? ~0ull : ((1ull << n) - 1);
+	unsigned int s;
+	long c = 0;
 
-	read_avail(&a);
-	for (i = 0; i < GVT_NUM_TYPES; i++)
-		same &= a.n[i] == want[i];
-	snprintf(msg, sizeof(msg),
-		 "available_instances V1_1/2/4/8 = %ld/%ld/%ld/%ld, want %ld/%ld/%ld/%ld",
-		 a.n[0], a.n[1], a.n[2], a.n[3], v1, v2, v4, v8);
+	for (s = 0; s < GVT_MAX_DIV; s += n)
+		c += !(m & (run << s));
+	return c;
+}
+
+/* creates a V1_@div and books its slots where the parent must put it */
+static int create(unsigned int div, char uuid[GVT_UUID_STR_LEN])
+{
+	unsigned int n = GVT_MAX_DIV / div, slot = first_fit(used, n), i;
+	int ret = vm_create(div, uuid);
+
+	if (ret)
+		return ret;
+	for (i = 0; i < GVT_MAX_DIV; i++) {
+		if (placed[i].uuid[0])
+			continue;
+		snprintf(placed[i].uuid, sizeof(placed[i].uuid), "%s", uuid);
+		placed[i].slot = slot;
+		placed[i].n = n;
+		break;
+	}
+	used |= (n == 64 ? ~0ull : ((1ull << n) - 1)) << slot;
+	return 0;
+}
+
+static int destroy(const char *uuid)
+{
+	int ret = vm_remove(uuid), i;
+
+	for (i = 0; i < GVT_MAX_DIV; i++) {
+		if (strcmp(placed[i].uuid, uuid))
+			continue;
+		used &= ~((placed[i].n == 64 ? ~0ull :
+			   ((1ull << placed[i].n) - 1)) << placed[i].slot);
+		placed[i].uuid[0] = '\0';
+	}
+	return ret;
+}
+
+/* asserts the available_instances of every type against the slots used */
+static void check_avail_at(const char *file, unsigned int line)
+{
+	char msg[512];
+	int i, len = 0;
+	bool same = true;
+
+	for (i = 0; i < GVT_NUM_TYPES; i++) {
+		long want = free_runs(used, GVT_MAX_DIV / vm_divs[i]);
+		long got = gvt_mdev_available(vm_divs[i]);
+
+		same &= got == want;
+		len += snprintf(msg + len, sizeof(msg) - len, "%sV1_%u %ld/%ld",
+				i ? ", " : "available_instances (got/want) ",
+				vm_divs[i], got, want);
+	}
 	CU_assertImplementation(same, line, msg, file, "", CU_FALSE);
 }
 
-#define CHECK_AVAIL(v1, v2, v4, v8) \
-	check_avail_at(v1, v2, v4, v8, __FILE__, __LINE__)
-#define CHECK_FRESH() \
-	CHECK_AVAIL(GVT_MAX_DIV / 8, GVT_MAX_DIV / 4, GVT_MAX_DIV / 2, GVT_MAX_DIV)
+#define CHECK_AVAIL()	check_avail_at(__FILE__, __LINE__)
+#define CHECK_FRESH()	do { VM_EQ(used, 0); CHECK_AVAIL(); } while (0)
 
 static void type_attr(unsigned int div, const char *attr, char *buf,
 		      size_t size)
@@ -76,7 +133,7 @@ static void test_no_vgpu_at_start(void)
 	VM_EQ(vm_count_mdevs(), 0);
 }
 
-static void test_exactly_four_types(void)
+static void test_exactly_the_types(void)
 {
 	char want[GVT_NUM_TYPES][32];
 	bool seen[GVT_NUM_TYPES] = { false };
@@ -145,6 +202,8 @@ static void test_fresh_available_instances(void)
 static int accounting_init(void)
 {
 	/* every accounting test starts from an empty parent */
+	used = 0;
+	memset(placed, 0, sizeof(placed));
 	return vm_count_mdevs() == 0 ? 0 : -1;
 }
 
@@ -152,97 +211,108 @@ static void test_one_v1_2(void)
 {
 	char a[GVT_UUID_STR_LEN];
 
-	VM_OK_FATAL(NULL, vm_create(2, a));
+	VM_OK_FATAL(NULL, create(2, a));
 	CU_ASSERT(gvt_mdev_exists(a));
-	CHECK_AVAIL(0, 1, 2, 4);
-	VM_OK(NULL, vm_remove(a));
+	CHECK_AVAIL();
+	VM_EQ(gvt_mdev_available(1), 0);
+	VM_EQ(gvt_mdev_available(2), 1);
+	VM_EQ(gvt_mdev_available(GVT_MAX_DIV), GVT_MAX_DIV / 2);
+	VM_OK(NULL, destroy(a));
 	CU_ASSERT(!gvt_mdev_exists(a));
 	CHECK_FRESH();
 }
 
+/* one of each smaller type, twice the smallest: exactly a whole parent */
 static void test_fill_and_overflow(void)
 {
-	char a[GVT_UUID_STR_LEN], b[GVT_UUID_STR_LEN], c[GVT_UUID_STR_LEN];
-	char e[GVT_UUID_STR_LEN], x[GVT_UUID_STR_LEN];
+	char u[GVT_NUM_TYPES + 1][GVT_UUID_STR_LEN], x[GVT_UUID_STR_LEN];
 	int i, ret;
 
-	/* V1_2 takes slots 0-3, V1_4 4-5, then two V1_8: 6 and 7 */
-	VM_OK_FATAL(NULL, vm_create(2, a));
-	CHECK_AVAIL(0, 1, 2, 4);
-	VM_OK_FATAL(NULL, vm_create(4, b));
-	CHECK_AVAIL(0, 0, 1, 2);
-	VM_OK_FATAL(NULL, vm_create(8, c));
-	CHECK_AVAIL(0, 0, 0, 1);
-	VM_OK_FATAL(NULL, vm_create(8, e));
-	CHECK_AVAIL(0, 0, 0, 0);
+	for (i = 1; i < GVT_NUM_TYPES; i++) {
+		VM_OK_FATAL(NULL, create(vm_divs[i], u[i]));
+		CHECK_AVAIL();
+	}
+	VM_OK_FATAL(NULL, create(GVT_MAX_DIV, u[0]));
+	VM_EQ(used, ~0ull);
+	CHECK_AVAIL();
 
 	/* a full parent refuses every type, and the refusal changes nothing */
 	for (i = 0; i < GVT_NUM_TYPES; i++) {
 		ret = vm_create(vm_divs[i], x);
 		CU_ASSERT(ret < 0);
-		if (ret < 0)
-			vm_note("create V1_%u on a full parent: errno %d (%s)",
-				vm_divs[i], -ret, strerror(-ret));
+		if (ret < 0 && !i)
+			vm_note("create on a full parent: errno %d (%s)", -ret,
+				strerror(-ret));
 		CU_ASSERT(!gvt_mdev_exists(x));
 	}
-	CHECK_AVAIL(0, 0, 0, 0);
-	VM_EQ(vm_count_mdevs(), 4);
+	CHECK_AVAIL();
+	VM_EQ(vm_count_mdevs(), GVT_NUM_TYPES);
 
-	/* freeing the V1_4 gives back exactly its two slots */
-	VM_OK(NULL, vm_remove(b));
-	CHECK_AVAIL(0, 0, 1, 2);
-	VM_OK(NULL, vm_remove(c));
-	CHECK_AVAIL(0, 0, 1, 3);
-	VM_OK(NULL, vm_remove(e));
-	CHECK_AVAIL(0, 1, 2, 4);
-	VM_OK(NULL, vm_remove(a));
+	/* each removal gives back exactly its slots, in a mixed order */
+	for (i = 1; i < GVT_NUM_TYPES; i += 2) {
+		VM_OK(NULL, destroy(u[i]));
+		CHECK_AVAIL();
+	}
+	for (i = 0; i < GVT_NUM_TYPES; i += 2) {
+		VM_OK(NULL, destroy(u[i]));
+		CHECK_AVAIL();
+	}
 	CHECK_FRESH();
 	VM_EQ(vm_count_mdevs(), 0);
 }
 
 static void test_fragmentation(void)
 {
-	char u[GVT_MAX_DIV][GVT_UUID_STR_LEN];
+	static char u[GVT_MAX_DIV][GVT_UUID_STR_LEN];
 	int i;
 
 	for (i = 0; i < GVT_MAX_DIV; i++)
-		VM_OK_FATAL(NULL, vm_create(8, u[i]));
-	CHECK_AVAIL(0, 0, 0, 0);
-	/* free every other slot: four free slots, but no aligned pair */
+		VM_OK_FATAL(NULL, create(GVT_MAX_DIV, u[i]));
+	CHECK_AVAIL();
+	/* free every other slot: half the slots free, but no aligned pair */
 	for (i = 1; i < GVT_MAX_DIV; i += 2)
-		VM_OK(NULL, vm_remove(u[i]));
-	CHECK_AVAIL(0, 0, 0, 4);
+		VM_OK(NULL, destroy(u[i]));
+	CHECK_AVAIL();
+	VM_EQ(gvt_mdev_available(GVT_MAX_DIV / 2), 0);
 	/* freeing slot 0 makes the pair 0-1 whole */
-	VM_OK(NULL, vm_remove(u[0]));
-	CHECK_AVAIL(0, 0, 1, 5);
+	VM_OK(NULL, destroy(u[0]));
+	VM_EQ(gvt_mdev_available(GVT_MAX_DIV / 2), 1);
+	CHECK_AVAIL();
+	/* a mixed tenant set lands in the holes it fits */
+	VM_OK(NULL, create(GVT_MAX_DIV / 2, u[0]));
+	VM_OK(NULL, create(GVT_MAX_DIV, u[1]));
+	CHECK_AVAIL();
+	VM_OK(NULL, destroy(u[0]));
+	VM_OK(NULL, destroy(u[1]));
 	for (i = 2; i < GVT_MAX_DIV; i += 2)
-		VM_OK(NULL, vm_remove(u[i]));
+		VM_OK(NULL, destroy(u[i]));
 	CHECK_FRESH();
 }
 
 static void test_each_type_fills_parent(void)
 {
-	char u[GVT_MAX_DIV][GVT_UUID_STR_LEN], x[GVT_UUID_STR_LEN];
+	static char u[GVT_MAX_DIV][GVT_UUID_STR_LEN];
+	char x[GVT_UUID_STR_LEN];
 	unsigned int div, k;
 	int i, ret;
 
 	for (i = 0; i < GVT_NUM_TYPES; i++) {
 		div = vm_divs[i];
 		for (k = 0; k < div; k++) {
-			ret = vm_create(div, u[k]);
+			ret = create(div, u[k]);
 			VM_OK(NULL, ret);
 			if (ret)
 				break;
 			VM_EQ(gvt_mdev_available(div), div - k - 1);
 		}
-		CHECK_AVAIL(0, 0, 0, 0);
+		CHECK_AVAIL();
 		ret = vm_create(div, x);
 		CU_ASSERT(ret < 0);
 		if (ret < 0 && div == 1)
 			vm_note("create beyond the limit fails with errno %d (%s)",
 				-ret, strerror(-ret));
 		while (k--)
-			VM_OK(NULL, vm_remove(u[k]));
+			VM_OK(NULL, destroy(u[k]));
 		CHECK_FRESH();
 	}
 }
@@ -297,14 +367,14 @@ static void test_duplicate_uuid(void)
 {
 	char u[GVT_UUID_STR_LEN];
 
-	VM_OK_FATAL(NULL, vm_create(8, u));
+	VM_OK_FATAL(NULL, create(8, u));
 	/* same type and another type: the name is taken either way */
 	VM_ERR(gvt_mdev_create(8, u), EEXIST);
 	VM_ERR(gvt_mdev_create(4, u), EEXIST);
 	VM_EQ(vm_count_mdevs(), 1);
 	/* the failed attempts did not consume slots */
-	CHECK_AVAIL(0, 1, 3, 7);
-	VM_OK(NULL, vm_remove(u));
+	CHECK_AVAIL();
+	VM_OK(NULL, destroy(u));
 	CHECK_FRESH();
 }
 
@@ -313,7 +383,7 @@ static void test_remove_needs_1(void)
 	char u[GVT_UUID_STR_LEN], path[PATH_MAX];
 	int ret;
 
-	VM_OK_FATAL(NULL, vm_create(8, u));
+	VM_OK_FATAL(NULL, create(8, u));
 	gvt_mdev_path(u, "remove", path, sizeof(path));
 	VM_ERR(gvt_sysfs_write(path, "abc"), EINVAL);
 	CU_ASSERT(gvt_mdev_exists(u));
@@ -322,9 +392,11 @@ static void test_remove_needs_1(void)
 	if (ret)
 		vm_note("writing 0 to remove: %s", strerror(-ret));
 	CU_ASSERT(gvt_mdev_exists(u));
-	CHECK_AVAIL(0, 1, 3, 7);
+	CHECK_AVAIL();
 	VM_OK(NULL, gvt_sysfs_write(path, "1"));
 	CU_ASSERT(!gvt_mdev_exists(u));
+	vm_remove(u);	/* gone already: only drops the records */
+	used = 0;
 	/* the attribute went with the device */
 	VM_ERR(gvt_sysfs_write(path, "1"), ENOENT);
 	CHECK_FRESH();
@@ -346,15 +418,15 @@ int vm_register_mdev_suites(void)
 	static const struct vm_test types[] = {
 		{ "parent gvt0 is registered on the mdev bus", test_parent_exists },
 		{ "no vGPU exists at start", test_no_vgpu_at_start },
-		{ "exactly the types V1_1, V1_2, V1_4, V1_8", test_exactly_four_types },
+		{ "exactly the types V1_1 .. V1_64", test_exactly_the_types },
 		{ "every type has name, description, device_api vfio-pci", test_type_attributes },
 		{ "fresh parent: V1_n has n available instances", test_fresh_available_instances },
 		{ NULL, NULL }
 	};
 	static const struct vm_test accounting[] = {
-		{ "one V1_2 leaves V1_1:0 V1_2:1 V1_4:2 V1_8:4", test_one_v1_2 },
-		{ "fill with V1_2+V1_4+2xV1_8, overflow fails, remove restores", test_fill_and_overflow },
-		{ "slots are aligned: every other V1_8 freed leaves no V1_4", test_fragmentation },
+		{ "one V1_2 leaves half of every smaller type", test_one_v1_2 },
+		{ "one of each type and a V1_64 fill it; overflow fails; removes restore", test_fill_and_overflow },
+		{ "slots are aligned: every other V1_64 freed leaves no V1_32", test_fragmentation },
 		{ "each type: n instances fill the parent, one more fails", test_each_type_fills_parent },
 		{ "a vGPU links to its type, an IOMMU group and the parent", test_vgpu_sysfs_links },
 		{ NULL, NULL }

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "vm_common.h"
+#include "gvt_policy.h"
 
 #define DIV_ENTRY(n) n,
 const unsigned int vm_divs[GVT_NUM_TYPES] = { GVT_TYPE_DIVS(DIV_ENTRY) };
@@ -322,18 +323,47 @@ void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div)
 
 long long vm_stat(const char *uuid, const char *name)
 {
-	char path[PATH_MAX], buf[4096], *line, *save = NULL;
-	size_t len = strlen(name);
+	unsigned long long v;
 
-	if (gvt_mdev_path(uuid, GVT_SYSFS_GROUP "/stats", path, sizeof(path)) ||
-	    gvt_sysfs_read(path, buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, name, len) && line[len] == ' ')
-			return atoll(line + len + 1);
+	return gvt_vgpu_stat(uuid, name, &v) ? -1 : (long long)v;
+}
+
+int vm_policy_find(const char *hook, const char *name,
+		   struct gvt_policy_info *p)
+{
+	static struct gvt_policy_info pols[64];
+	int i, n = gvt_policy_list(pols, 64);
+
+	for (i = 0; i < n && i < 64; i++) {
+		if ((!hook || !strcmp(pols[i].hook, hook)) &&
+		    (!name || !strcmp(pols[i].name, name))) {
+			*p = pols[i];
+			return 0;
+		}
 	}
-	return -1;
+	return n < 0 ? n : -ENOENT;
+}
+
+int vm_policy_count(const char *hook)
+{
+	static struct gvt_policy_info pols[64];
+	int i, n = gvt_policy_list(pols, 64), c = 0;
+
+	for (i = 0; i < n && i < 64; i++)
+		c += !hook || !strcmp(pols[i].hook, hook);
+	return n < 0 ? n : c;
+}
+
+const char *vm_sched_line(char *buf, size_t size)
+{
+	struct gvt_policy_info p;
+
+	buf[0] = '\0';
+	if (!vm_policy_find("sched", NULL, &p))
+		snprintf(buf, size, "sched %s state=%s decisions=%llu reason=%s msg=%s",
+			 p.name, p.state, (unsigned long long)p.decisions,
+			 p.exit_reason, p.exit_msg);
+	return buf;
 }
 
 int vm_wait_readable(int fd, int ms)

@@ -112,8 +112,20 @@ void vm_parent_totals(struct vm_parent_totals *t);
  */
 void vm_check_pvinfo(struct gvt_vfio *d, unsigned int div);
 
-/* counter @name of the vGPU's sysfs stats ("name value" lines), or -1 */
+/* counter @name of the vGPU (sysfs gvt_stats/<name>), or -1 */
 long long vm_stat(const char *uuid, const char *name);
+
+/*
+ * The attached policies (/sys/kernel/gvt/policies/): the first of @hook
+ * ("mmio", "sched", NULL: any) named @name (NULL: any), 0 or -ENOENT; how
+ * many of @hook there are; and the scheduling one as one line
+ * "sched NAME state=S decisions=N reason=R msg=M" ("" if none) in @buf.
+ */
+struct gvt_policy_info;
+int vm_policy_find(const char *hook, const char *name,
+		   struct gvt_policy_info *p);
+int vm_policy_count(const char *hook);
+const char *vm_sched_line(char *buf, size_t size);
 
 /*
  * One 32-bit BAR0 register of an open vGPU, asserting the access worked.

@@ -112,11 +112,18 @@ int gvt_mdev_type_name(unsigned int div, char *buf, size_t size)
 	return fit(snprintf(buf, size, GVT_MDEV_TYPE_PREFIX "%u", div), size);
 }
 
+int gvt_mdev_type_attr_path_on(unsigned int parent, unsigned int div,
+			       const char *attr, char *buf, size_t size)
+{
+	return fit(snprintf(buf, size, GVT_MDEV_BUS_DIR "/" GVT_PARENT_PREFIX
+			    "%u/mdev_supported_types/" GVT_MDEV_TYPE_PREFIX
+			    "%u/%s", parent, div, attr), size);
+}
+
 int gvt_mdev_type_attr_path(unsigned int div, const char *attr, char *buf,
 			    size_t size)
 {
-	return fit(snprintf(buf, size, GVT_MDEV_TYPES_DIR "/"
-			    GVT_MDEV_TYPE_PREFIX "%u/%s", div, attr), size);
+	return gvt_mdev_type_attr_path_on(0, div, attr, buf, size);
 }
 
 int gvt_mdev_path(const char *uuid, const char *attr, char *buf, size_t size)
@@ -128,12 +135,19 @@ int gvt_mdev_path(const char *uuid, const char *attr, char *buf, size_t size)
 		   size);
 }
 
-int gvt_mdev_create(unsigned int div, const char *uuid)
+int gvt_mdev_create_on(unsigned int parent, unsigned int div,
+		       const char *uuid)
 {
 	char path[PATH_MAX];
-	int ret = gvt_mdev_type_attr_path(div, "create", path, sizeof(path));
+	int ret = gvt_mdev_type_attr_path_on(parent, div, "create", path,
+					     sizeof(path));
 
 	return ret ? ret : gvt_sysfs_write(path, uuid);
+}
+
+int gvt_mdev_create(unsigned int div, const char *uuid)
+{
+	return gvt_mdev_create_on(0, div, uuid);
 }
 
 int gvt_mdev_remove(const char *uuid)
@@ -153,16 +167,64 @@ bool gvt_mdev_exists(const char *uuid)
 	return gvt_sysfs_exists(path);
 }
 
-long gvt_mdev_available(unsigned int div)
+long gvt_mdev_available_on(unsigned int parent, unsigned int div)
 {
 	char path[PATH_MAX];
 	long v;
-	int ret = gvt_mdev_type_attr_path(div, "available_instances", path,
-					  sizeof(path));
+	int ret = gvt_mdev_type_attr_path_on(parent, div, "available_instances",
+					     path, sizeof(path));
 
 	if (!ret)
 		ret = gvt_sysfs_read_long(path, &v);
 	return ret ? ret : v;
+}
+
+long gvt_mdev_available(unsigned int div)
+{
+	return gvt_mdev_available_on(0, div);
+}
+
+int gvt_parent_count(void)
+{
+	char path[PATH_MAX];
+	int n;
+
+	for (n = 0; n < GVT_MAX_PARENTS; n++) {
+		if (fit(snprintf(path, sizeof(path), GVT_CLASS_DIR "/"
+				 GVT_PARENT_PREFIX "%d", n), sizeof(path)) ||
+		    !gvt_sysfs_exists(path))
+			break;
+	}
+	return n;
+}
+
+int gvt_parent_attr_long(unsigned int parent, const char *attr, long *val)
+{
+	char path[PATH_MAX];
+	int ret = fit(snprintf(path, sizeof(path), GVT_CLASS_DIR "/"
+			       GVT_PARENT_PREFIX "%u/%s", parent, attr),
+		      sizeof(path));
+
+	return ret ? ret : gvt_sysfs_read_long(path, val);
+}
+
+int gvt_vgpu_stat(const char *uuid, const char *name, unsigned long long *val)
+{
+	char path[PATH_MAX], buf[32], *end;
+	ssize_t n;
+
+	if (fit(snprintf(path, sizeof(path), GVT_MDEV_DEVICES_DIR "/%s/"
+			 GVT_SYSFS_STATS_GROUP "/%s", uuid, name),
+		sizeof(path)))
+		return -EINVAL;
+	n = gvt_sysfs_read(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
 }
 
 int gvt_uuid_generate(char *buf, size_t size)

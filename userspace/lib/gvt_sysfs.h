@@ -17,6 +17,8 @@
 #include "gvt/gvt_abi.h"
 
 #define GVT_MDEV_BUS_DIR	"/sys/class/mdev_bus"
+#define GVT_CLASS_DIR		"/sys/class/" GVT_CLASS_NAME
+/* the first parent, gvt0; the _on() variants take a parent index */
 #define GVT_MDEV_PARENT_DIR	GVT_MDEV_BUS_DIR "/" GVT_PARENT_NAME
 #define GVT_MDEV_TYPES_DIR	GVT_MDEV_PARENT_DIR "/mdev_supported_types"
 #define GVT_MDEV_DEVICES_DIR	"/sys/bus/mdev/devices"
@@ -43,17 +45,29 @@ int gvt_mdev_type_name(unsigned int div, char *buf, size_t size);
 /* path of attribute @attr of type V1_<div> (e.g. "available_instances") */
 int gvt_mdev_type_attr_path(unsigned int div, const char *attr, char *buf,
 			    size_t size);
+int gvt_mdev_type_attr_path_on(unsigned int parent, unsigned int div,
+			       const char *attr, char *buf, size_t size);
 /* path of the mdev @uuid itself, or of @attr under it when non-NULL */
 int gvt_mdev_path(const char *uuid, const char *attr, char *buf, size_t size);
 
 /* creates a vGPU of type V1_<div> named @uuid; 0 or -errno */
 int gvt_mdev_create(unsigned int div, const char *uuid);
+int gvt_mdev_create_on(unsigned int parent, unsigned int div,
+		       const char *uuid);
 /* writes "1" to the vGPU's remove attribute; 0 or -errno */
 int gvt_mdev_remove(const char *uuid);
 /* true while /sys/bus/mdev/devices/<uuid> exists */
 bool gvt_mdev_exists(const char *uuid);
 /* available_instances of type V1_<div>, or -errno */
 long gvt_mdev_available(unsigned int div);
+long gvt_mdev_available_on(unsigned int parent, unsigned int div);
+
+/* how many parents exist (gvt0, gvt1, ...) */
+int gvt_parent_count(void);
+/* a number of /sys/class/gvt/gvt<parent>/<attr>; 0 or -errno */
+int gvt_parent_attr_long(unsigned int parent, const char *attr, long *val);
+/* one counter of a vGPU (<uuid>/gvt_stats/<name>); 0 or -errno */
+int gvt_vgpu_stat(const char *uuid, const char *name, unsigned long long *val);
 
 /* a random UUID from the kernel into @buf (GVT_UUID_STR_LEN bytes) */
 int gvt_uuid_generate(char *buf, size_t size);

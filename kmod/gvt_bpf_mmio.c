@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gvt-bpf: the programmable hot paths. The module registers the
+ * gvt-bpf: the programmable MMIO trap path. The module registers the
  * gvt_mmio_ops struct_ops type (include/gvt/gvt_bpf.h); policies attached
  * through it see trapped register accesses before the built-in handler.
  *
  * Attached policies live on an RCU list sorted by priority. The MMIO path
- * walks it under rcu_read_lock with the vGPU's lock held; attach, detach
- * and live replacement take gvt_policy_lock and wait for a grace period
- * before freeing, so a running hook never sees a freed policy.
+ * walks it with preemption disabled (an RCU read-side section) and the
+ * vGPU's lock held; attach, detach and live replacement take
+ * gvt_mmio_lock and wait for a grace period before freeing, so a running
+ * hook never sees a freed policy. Counters are per CPU: the hot path
+ * writes no shared cache line.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -16,28 +18,27 @@
 #include <linux/btf.h>
 #include <linux/btf_ids.h>
 #include <linux/jump_label.h>
+#include <linux/percpu.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 #include "gvt.h"
-#include "gvt_bpf_ops.h"
+#include "gvt_bpf.h"
+
+enum { GVT_MMIO_CALLS, GVT_MMIO_HANDLED_N, GVT_MMIO_DENIED_N, GVT_MMIO_NR_CNT };
 
 /* one attached gvt_mmio_ops */
 struct gvt_mmio_policy {
+	struct gvt_policy base;		/* sysfs; frees this record */
 	struct list_head node;
 	struct gvt_mmio_ops *ops;	/* the struct_ops map's kernel copy */
-	time64_t attached;		/* wall clock, seconds */
 	u64 seq;			/* attach order */
-	bool orphaned;			/* its vGPU is gone: it runs no more */
-	atomic64_t calls;
-	atomic64_t handled;
-	atomic64_t denied;
+	u64 __percpu *cnt;		/* [GVT_MMIO_NR_CNT] */
 	struct rcu_head rcu;
 };
 
-static DEFINE_MUTEX(gvt_policy_lock);
+static DEFINE_MUTEX(gvt_mmio_lock);
 static LIST_HEAD(gvt_mmio_policies);
-static u64 gvt_policy_seq;
+static u64 gvt_mmio_seq;
 static DEFINE_STATIC_KEY_FALSE(gvt_mmio_hooked);
 
 /*
@@ -93,49 +94,53 @@ static bool gvt_mmio_in_ranges(const struct gvt_mmio_ops *ops, u32 off)
  *
  * Return: the verdict of the first policy that handled or denied the
  * access, or GVT_MMIO_PASS. Costs one static branch when nothing is
- * attached.
+ * attached, one bit test when nothing hooks this register.
  */
 int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 {
 	struct gvt_vgpu *vgpu = priv;
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 	struct gvt_mmio_ctx ctx;
 	int verdict = GVT_MMIO_PASS;
+	u64 pbit;
 
 	if (!static_branch_unlikely(&gvt_mmio_hooked) || off >= GVT_MMIO_SIZE)
 		return GVT_MMIO_PASS;
-	rcu_read_lock();
-	if (!test_bit(off / 4, rcu_dereference(gvt_hooked_cur))) {
-		rcu_read_unlock();
+	/* preemption off: an RCU read-side section, and the per-CPU record */
+	preempt_disable();
+	if (!test_bit(off / 4, rcu_dereference_sched(gvt_hooked_cur))) {
+		preempt_enable();
 		return GVT_MMIO_PASS;
 	}
 
 	ctx.vgpu = vgpu;
-	ctx.a.vgpu_id = vgpu->model->p.id;
+	ctx.a.vgpu_id = gvt_vgpu_id(vgpu);
 	ctx.a.offset = off;
 	ctx.a.size = size;
 	ctx.a.value = write ? *val : 0;
 	ctx.a.type_div = vgpu->model->p.type_div;
 	ctx.a.is_write = write;
+	ctx.a.parent = vgpu->parent->index;
+	pbit = BIT_ULL(vgpu->parent->index);
 
-	preempt_disable();
 	this_cpu_write(gvt_mmio_cur, &ctx);
-	list_for_each_entry_rcu(p, &gvt_mmio_policies, node) {
-		const struct gvt_mmio_ops *ops = p->ops;
+	list_for_each_entry_rcu(pol, &gvt_mmio_policies, node) {
+		const struct gvt_mmio_ops *ops = pol->ops;
 		int (*fn)(struct gvt_mmio_access *a);
 
 		fn = write ? ops->write : ops->read;
-		if (!fn || (ops->vgpu_serial && ops->vgpu_serial != vgpu->serial) ||
+		if (!fn || !(pol->base.parents & pbit) ||
+		    (ops->vgpu_serial && ops->vgpu_serial != vgpu->serial) ||
 		    !gvt_mmio_in_ranges(ops, off))
 			continue;
-		atomic64_inc(&p->calls);
+		this_cpu_inc(pol->cnt[GVT_MMIO_CALLS]);
 		verdict = fn(&ctx.a);
 		if (verdict == GVT_MMIO_HANDLED) {
-			atomic64_inc(&p->handled);
+			this_cpu_inc(pol->cnt[GVT_MMIO_HANDLED_N]);
 			break;
 		}
 		if (verdict == GVT_MMIO_DENY) {
-			atomic64_inc(&p->denied);
+			this_cpu_inc(pol->cnt[GVT_MMIO_DENIED_N]);
 			break;
 		}
 		/* anything else means "not mine" */
@@ -143,26 +148,10 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 	}
 	this_cpu_write(gvt_mmio_cur, NULL);
 	preempt_enable();
-	rcu_read_unlock();
 
 	if (verdict == GVT_MMIO_HANDLED || (write && verdict == GVT_MMIO_PASS))
 		*val = ctx.a.value;
 	return verdict;
-}
-
-/**
- * gvt_stats_event() - the counters of a vGPU changed
- * @vgpu_id: the vGPU
- * @stats: its counters, stable while the caller holds the vGPU's lock
- *
- * An attach point for tracing programs (fentry), such as bpf/stats.bpf.c,
- * which mirrors the record into a pinned map. It does nothing itself and
- * must stay a real call for the attach point to exist.
- */
-noinline void gvt_stats_event(u32 vgpu_id, const struct gvt_vgpu_stats *stats)
-{
-	/* keeps the call and the arguments from being optimized away */
-	asm volatile("" : : "r"(vgpu_id), "r"(stats) : "memory");
 }
 
 /* ---- kfuncs ------------------------------------------------------------- */
@@ -249,13 +238,15 @@ __bpf_kfunc u32 gvt_vgpu_attr(struct gvt_mmio_access *a, u32 attr)
 	case GVT_ATTR_TYPE_DIV:
 		return m->p.type_div;
 	case GVT_ATTR_WEIGHT:
-		return m->p.weight;
+		return READ_ONCE(m->p.weight);
 	case GVT_ATTR_APERTURE_SIZE:
 		return m->p.aperture_size;
 	case GVT_ATTR_HIDDEN_SIZE:
 		return m->p.hidden_size;
 	case GVT_ATTR_STATUS:
 		return gvt_reg(m, GVT_REGIDX_STATUS);
+	case GVT_ATTR_PARENT:
+		return ctx->vgpu->parent->index;
 	default:
 		return 0;
 	}
@@ -263,47 +254,96 @@ __bpf_kfunc u32 gvt_vgpu_attr(struct gvt_mmio_access *a, u32 attr)
 
 __bpf_kfunc_end_defs();
 
-/*
- * Every kfunc of the module, for struct_ops programs: the kernel takes one
- * set per module and program type. The MMIO ones act only on the access
- * being offered, the scheduling ones (gvt_bpf_sched.c) only inside a
- * scheduling op; elsewhere they refuse at run time.
- */
-BTF_KFUNCS_START(gvt_kfunc_ids)
-BTF_ID_FLAGS(func, gvt_reg_read, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, gvt_reg_write, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, gvt_raise_irq, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, gvt_vgpu_attr, KF_TRUSTED_ARGS)
-BTF_ID_FLAGS(func, gvt_vgpu_has_work)
-BTF_ID_FLAGS(func, gvt_vgpu_weight)
-BTF_KFUNCS_END(gvt_kfunc_ids)
+/* ---- sysfs: /sys/kernel/gvt/policies/<id>/ of an MMIO policy ------------ */
 
-static const struct btf_kfunc_id_set gvt_kfunc_set = {
-	.owner = THIS_MODULE,
-	.set = &gvt_kfunc_ids,
+static struct gvt_mmio_policy *kobj_to_mmio(struct kobject *kobj)
+{
+	return container_of(kobj, struct gvt_mmio_policy, base.kobj);
+}
+
+static u64 gvt_mmio_count(const struct gvt_mmio_policy *pol, int which)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(pol->cnt, cpu)[which];
+	return sum;
+}
+
+#define GVT_MMIO_COUNT_ATTR(name, which)				\
+static ssize_t name##_show(struct kobject *kobj,			\
+			   struct kobj_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%llu\n",				\
+			  gvt_mmio_count(kobj_to_mmio(kobj), which));	\
+}									\
+static struct kobj_attribute gvt_mmio_##name##_attr = __ATTR_RO(name)
+
+GVT_MMIO_COUNT_ATTR(calls, GVT_MMIO_CALLS);
+GVT_MMIO_COUNT_ATTR(handled, GVT_MMIO_HANDLED_N);
+GVT_MMIO_COUNT_ATTR(denied, GVT_MMIO_DENIED_N);
+
+static ssize_t vgpu_serial_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", kobj_to_mmio(kobj)->ops->vgpu_serial);
+}
+
+static struct kobj_attribute gvt_mmio_vgpu_serial_attr = __ATTR_RO(vgpu_serial);
+
+static ssize_t priority_show(struct kobject *kobj,
+			     struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", kobj_to_mmio(kobj)->ops->priority);
+}
+
+static struct kobj_attribute gvt_mmio_priority_attr = __ATTR_RO(priority);
+
+static struct attribute *gvt_mmio_policy_attrs[] = {
+	&gvt_mmio_vgpu_serial_attr.attr,
+	&gvt_mmio_priority_attr.attr,
+	&gvt_mmio_calls_attr.attr,
+	&gvt_mmio_handled_attr.attr,
+	&gvt_mmio_denied_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group gvt_mmio_policy_group = {
+	.attrs = gvt_mmio_policy_attrs,
+};
+
+static const struct attribute_group *gvt_mmio_policy_groups[] = {
+	&gvt_policy_group,
+	&gvt_mmio_policy_group,
+	NULL,
+};
+
+static void gvt_mmio_policy_release(struct kobject *kobj)
+{
+	struct gvt_mmio_policy *pol = kobj_to_mmio(kobj);
+
+	free_percpu(pol->cnt);
+	kfree(pol);
+}
+
+static const struct kobj_type gvt_mmio_policy_ktype = {
+	.release = gvt_mmio_policy_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = gvt_mmio_policy_groups,
 };
 
 /* ---- gvt_mmio_ops struct_ops -------------------------------------------- */
 
-BTF_ID_LIST(gvt_bpf_btf_ids)
+BTF_ID_LIST(gvt_mmio_btf_ids)
 BTF_ID(struct, gvt_mmio_access)
 
 static const struct btf_type *gvt_mmio_access_type;
 
 static int gvt_mmio_ops_init(struct btf *btf)
 {
-	gvt_mmio_access_type = btf_type_by_id(btf, gvt_bpf_btf_ids[0]);
+	gvt_mmio_access_type = btf_type_by_id(btf, gvt_mmio_btf_ids[0]);
 	return gvt_mmio_access_type ? 0 : -EINVAL;
-}
-
-/* the programs' arguments are read-only, for both struct_ops types */
-bool gvt_bpf_is_valid_access(int off, int size, enum bpf_access_type type,
-			     const struct bpf_prog *prog,
-			     struct bpf_insn_access_aux *info)
-{
-	if (type != BPF_READ)
-		return false;
-	return btf_ctx_access(off, size, type, prog, info);
 }
 
 /* a policy may write gvt_mmio_access.value and nothing else */
@@ -326,21 +366,6 @@ static const struct bpf_verifier_ops gvt_mmio_verifier_ops = {
 	.is_valid_access = gvt_bpf_is_valid_access,
 	.btf_struct_access = gvt_mmio_btf_struct_access,
 };
-
-/* copies a policy name, which must be a non-empty NUL-terminated string */
-int gvt_policy_name_cpy(char *dst, const char *src, size_t len)
-{
-	size_t n = strnlen(src, len);
-	size_t i;
-
-	if (!n || n == len)
-		return -EINVAL;
-	for (i = 0; i < n; i++)
-		if (!isgraph(src[i]))
-			return -EINVAL;
-	memcpy(dst, src, n + 1);
-	return 1;
-}
 
 static int gvt_mmio_ops_init_member(const struct btf_type *t,
 				    const struct btf_member *member,
@@ -370,12 +395,16 @@ static int gvt_mmio_ops_init_member(const struct btf_type *t,
 		/* whether it names a live vGPU is checked at attach */
 		ops->vgpu_serial = uops->vgpu_serial;
 		return 1;
+	case offsetof(struct gvt_mmio_ops, parents):
+		/* whether they exist is checked at attach */
+		ops->parents = uops->parents;
+		return 1;
 	case offsetof(struct gvt_mmio_ops, priority):
 		ops->priority = uops->priority;
 		return 1;
 	case offsetof(struct gvt_mmio_ops, name):
 		return gvt_policy_name_cpy(ops->name, uops->name,
-					   sizeof(ops->name));
+					   sizeof(ops->name)) ?: 1;
 	}
 	return 0;
 }
@@ -387,21 +416,21 @@ static int gvt_mmio_ops_validate(void *kdata)
 	return ops->read || ops->write ? 0 : -EINVAL;
 }
 
-/* caller holds gvt_policy_lock; publishes the union of hooked ranges */
+/* caller holds gvt_mmio_lock; publishes the union of hooked ranges */
 static void gvt_hooked_rebuild(void)
 {
 	unsigned long *cur = rcu_dereference_protected(gvt_hooked_cur,
-					lockdep_is_held(&gvt_policy_lock));
+					lockdep_is_held(&gvt_mmio_lock));
 	unsigned long *next = cur == gvt_hooked_bits[0] ?
 			      gvt_hooked_bits[1] : gvt_hooked_bits[0];
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 	int i;
 
 	/* readers of the spare one, from before the last swap, are gone */
 	synchronize_rcu();
 	bitmap_zero(next, GVT_MMIO_DWORDS);
-	list_for_each_entry(p, &gvt_mmio_policies, node) {
-		const struct gvt_mmio_range *r = p->ops->ranges;
+	list_for_each_entry(pol, &gvt_mmio_policies, node) {
+		const struct gvt_mmio_range *r = pol->ops->ranges;
 
 		if (!r[0].end) {
 			bitmap_fill(next, GVT_MMIO_DWORDS);
@@ -425,99 +454,138 @@ static bool gvt_mmio_before(const struct gvt_mmio_policy *a,
 	return a->seq < b->seq;
 }
 
-/* caller holds gvt_policy_lock */
+/* caller holds gvt_mmio_lock */
 static void gvt_mmio_insert(struct gvt_mmio_policy *np)
 {
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 
-	list_for_each_entry(p, &gvt_mmio_policies, node) {
-		if (gvt_mmio_before(np, p)) {
-			list_add_tail_rcu(&np->node, &p->node);
+	list_for_each_entry(pol, &gvt_mmio_policies, node) {
+		if (gvt_mmio_before(np, pol)) {
+			list_add_tail_rcu(&np->node, &pol->node);
 			return;
 		}
 	}
 	list_add_tail_rcu(&np->node, &gvt_mmio_policies);
 }
 
-/* caller holds gvt_policy_lock */
+/* caller holds gvt_mmio_lock */
 static struct gvt_mmio_policy *gvt_mmio_find(const void *kdata)
 {
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 
-	list_for_each_entry(p, &gvt_mmio_policies, node)
-		if (p->ops == kdata)
-			return p;
+	list_for_each_entry(pol, &gvt_mmio_policies, node)
+		if (pol->ops == kdata)
+			return pol;
 	return NULL;
-}
-
-static struct gvt_mmio_policy *gvt_mmio_policy_new(void *kdata)
-{
-	struct gvt_mmio_policy *p = kzalloc(sizeof(*p), GFP_KERNEL);
-
-	if (!p)
-		return NULL;
-	p->ops = kdata;
-	p->attached = ktime_get_real_seconds();
-	return p;
 }
 
 /* a live vGPU has this serial (0: no binding, always fine) */
 static bool gvt_serial_live(u64 serial)
 {
-	struct gvt_parent *parent = gvt_parent;
+	struct gvt_parent *p;
 	struct gvt_vgpu *v;
 	bool live = false;
+	u32 i;
 
 	if (!serial)
 		return true;
-	if (!parent)
-		return false;
-	mutex_lock(&parent->lock);
-	list_for_each_entry(v, &parent->vgpus, node)
-		if (v->serial == serial)
-			live = true;
-	mutex_unlock(&parent->lock);
+	for (i = 0; i < gvt_nr_parents && (p = gvt_parents[i]); i++) {
+		mutex_lock(&p->lock);
+		list_for_each_entry(v, &p->vgpus, node)
+			if (v->serial == serial)
+				live = true;
+		mutex_unlock(&p->lock);
+	}
 	return live;
+}
+
+/* the parents it names exist and the vGPU it is bound to lives */
+static int gvt_mmio_check(const struct gvt_mmio_ops *ops)
+{
+	if (!gvt_parents_resolve(ops->parents) ||
+	    !gvt_serial_live(ops->vgpu_serial))
+		return -ENODEV;
+	return 0;
+}
+
+/*
+ * A record for the (checked) ops at @kdata, with its sysfs directory.
+ * NULL with *@err set on failure.
+ */
+static struct gvt_mmio_policy *gvt_mmio_policy_new(void *kdata,
+						   struct bpf_link *link,
+						   u32 id, int *err)
+{
+	struct gvt_mmio_ops *ops = kdata;
+	struct gvt_mmio_policy *pol;
+	u64 parents = gvt_parents_resolve(ops->parents);
+
+	*err = -ENOMEM;
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol)
+		return NULL;
+	pol->ops = ops;
+	pol->cnt = __alloc_percpu(GVT_MMIO_NR_CNT * sizeof(u64), sizeof(u64));
+	if (!pol->cnt) {
+		kfree(pol);
+		return NULL;
+	}
+	*err = gvt_policy_add(&pol->base, &gvt_mmio_policy_ktype,
+			      GVT_HOOK_MMIO, ops->name, parents, link, id);
+	return *err ? NULL : pol;
+}
+
+static void gvt_mmio_policy_free_rcu(struct rcu_head *rcu)
+{
+	struct gvt_mmio_policy *pol = container_of(rcu, struct gvt_mmio_policy,
+						   rcu);
+
+	kobject_put(&pol->base.kobj);
 }
 
 static int gvt_mmio_ops_reg(void *kdata, struct bpf_link *link)
 {
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
+	int ret;
 
-	if (!gvt_serial_live(((struct gvt_mmio_ops *)kdata)->vgpu_serial))
-		return -ENODEV;
-	p = gvt_mmio_policy_new(kdata);
-	if (!p)
-		return -ENOMEM;
-	mutex_lock(&gvt_policy_lock);
-	p->seq = ++gvt_policy_seq;
-	gvt_mmio_insert(p);
+	ret = gvt_mmio_check(kdata);
+	if (ret)
+		return ret;
+	pol = gvt_mmio_policy_new(kdata, link, 0, &ret);
+	if (!pol)
+		return ret;
+	mutex_lock(&gvt_mmio_lock);
+	pol->seq = ++gvt_mmio_seq;
+	gvt_mmio_insert(pol);
 	gvt_hooked_rebuild();
 	static_branch_inc(&gvt_mmio_hooked);
-	mutex_unlock(&gvt_policy_lock);
-	pr_info("mmio policy %s attached (vGPU serial %llu, priority %d)\n",
-		p->ops->name, p->ops->vgpu_serial, p->ops->priority);
+	mutex_unlock(&gvt_mmio_lock);
+	pr_info("mmio policy %s attached (parents %#llx, vGPU serial %llu, priority %d)\n",
+		pol->ops->name, pol->base.parents, pol->ops->vgpu_serial,
+		pol->ops->priority);
 	return 0;
 }
 
 static void gvt_mmio_ops_unreg(void *kdata, struct bpf_link *link)
 {
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 
-	mutex_lock(&gvt_policy_lock);
-	p = gvt_mmio_find(kdata);
-	if (p) {
-		list_del_rcu(&p->node);
+	mutex_lock(&gvt_mmio_lock);
+	pol = gvt_mmio_find(kdata);
+	if (pol) {
+		list_del_rcu(&pol->node);
 		gvt_hooked_rebuild();
 		static_branch_dec(&gvt_mmio_hooked);
 	}
-	mutex_unlock(&gvt_policy_lock);
-	if (!p)
+	mutex_unlock(&gvt_mmio_lock);
+	if (!pol)
 		return;
-	pr_info("mmio policy %s detached\n", p->ops->name);
-	/* the map's copy of the ops may go once no hook can still see it */
+	pr_info("mmio policy %s detached\n", pol->ops->name);
+	gvt_policy_set_exit(&pol->base, pol->base.state, GVT_EXIT_DETACHED,
+			    0, 0, 0, 0, "detached");
+	/* the map's copy of the ops may go once no hook can see it: sync */
 	synchronize_rcu();
-	kfree(p);
+	gvt_policy_del(&pol->base);
 }
 
 /* live replacement on the same link: one list swap, no gap */
@@ -525,18 +593,28 @@ static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 			       struct bpf_link *link)
 {
 	struct gvt_mmio_policy *old, *np;
+	int ret;
 
-	if (!gvt_serial_live(((struct gvt_mmio_ops *)kdata)->vgpu_serial))
-		return -ENODEV;
-	np = gvt_mmio_policy_new(kdata);
-	if (!np)
-		return -ENOMEM;
-	mutex_lock(&gvt_policy_lock);
+	ret = gvt_mmio_check(kdata);
+	if (ret)
+		return ret;
+	mutex_lock(&gvt_mmio_lock);
 	old = gvt_mmio_find(old_kdata);
 	if (!old) {
-		mutex_unlock(&gvt_policy_lock);
-		kfree(np);
+		mutex_unlock(&gvt_mmio_lock);
 		return -ENOENT;
+	}
+	/* the directory is the link's: the new record takes it over */
+	kobject_del(&old->base.kobj);
+	np = gvt_mmio_policy_new(kdata, link, old->base.id, &ret);
+	if (!np) {
+		/* keep the old one in place, directory and all */
+		if (kobject_add(&old->base.kobj, gvt_policies_kobj, "%u",
+				old->base.id))
+			pr_warn("mmio policy %s lost its sysfs directory\n",
+				old->ops->name);
+		mutex_unlock(&gvt_mmio_lock);
+		return ret;
 	}
 	np->seq = old->seq;
 	if (np->ops->priority == old->ops->priority &&
@@ -547,11 +625,10 @@ static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 		gvt_mmio_insert(np);
 	}
 	gvt_hooked_rebuild();
-	mutex_unlock(&gvt_policy_lock);
+	mutex_unlock(&gvt_mmio_lock);
 	pr_info("mmio policy %s replaced by %s\n", old->ops->name,
 		np->ops->name);
-	synchronize_rcu();
-	kfree(old);
+	call_rcu(&old->rcu, gvt_mmio_policy_free_rcu);
 	return 0;
 }
 
@@ -584,7 +661,7 @@ static struct bpf_struct_ops gvt_mmio_struct_ops = {
 };
 
 /**
- * gvt_bpf_vgpu_gone() - a vGPU is being released
+ * gvt_bpf_mmio_vgpu_gone() - a vGPU is being released
  * @id: its id, which the next vGPU in its slot gets
  * @serial: its serial, which nobody gets again
  *
@@ -592,63 +669,32 @@ static struct bpf_struct_ops gvt_mmio_struct_ops = {
  * vGPU); they are marked orphaned, so that the operator sees them as such
  * until they are detached.
  */
-void gvt_bpf_vgpu_gone(u32 id, u64 serial)
+void gvt_bpf_mmio_vgpu_gone(u32 id, u64 serial)
 {
-	struct gvt_mmio_policy *p;
+	struct gvt_mmio_policy *pol;
 
-	mutex_lock(&gvt_policy_lock);
-	list_for_each_entry(p, &gvt_mmio_policies, node) {
-		if (p->ops->vgpu_serial != serial || p->orphaned)
+	mutex_lock(&gvt_mmio_lock);
+	list_for_each_entry(pol, &gvt_mmio_policies, node) {
+		if (pol->ops->vgpu_serial != serial)
 			continue;
-		p->orphaned = true;
-		pr_info("mmio policy %s: its vGPU %u (serial %llu) is gone\n",
-			p->ops->name, id, serial);
+		if (gvt_policy_set_exit(&pol->base, GVT_POLICY_ORPHANED,
+					GVT_EXIT_VGPU_GONE,
+					GVT_VGPU_PARENT(id), id, 0, 0,
+					"vGPU %u (serial %llu) was removed",
+					id, serial))
+			pr_info("mmio policy %s: its vGPU %u (serial %llu) is gone\n",
+				pol->ops->name, id, serial);
 	}
-	mutex_unlock(&gvt_policy_lock);
+	mutex_unlock(&gvt_mmio_lock);
 }
 
 /**
- * gvt_bpf_policies_show() - describe the attached policies, one a line
- * @buf: a sysfs page
- *
- * Return: bytes written.
- */
-ssize_t gvt_bpf_policies_show(char *buf)
-{
-	struct gvt_mmio_policy *p;
-	int len = 0;
-
-	mutex_lock(&gvt_policy_lock);
-	list_for_each_entry(p, &gvt_mmio_policies, node)
-		len += sysfs_emit_at(buf, len,
-				     "mmio %s serial=%llu state=%s priority=%d attached=%lld calls=%lld handled=%lld denied=%lld\n",
-				     p->ops->name, p->ops->vgpu_serial,
-				     p->orphaned ? "orphaned" : "active",
-				     p->ops->priority, (long long)p->attached,
-				     (long long)atomic64_read(&p->calls),
-				     (long long)atomic64_read(&p->handled),
-				     (long long)atomic64_read(&p->denied));
-	mutex_unlock(&gvt_policy_lock);
-	return gvt_bpf_sched_show(buf, len);
-}
-
-/**
- * gvt_bpf_init() - register the struct_ops types and kfuncs
- *
- * The types stay registered until the module goes; attached policies hold
- * a module reference, so the module cannot go under them.
+ * gvt_bpf_mmio_init() - register gvt_mmio_ops
  *
  * Return: 0 or a negative errno.
  */
-int gvt_bpf_init(void)
+int gvt_bpf_mmio_init(void)
 {
-	int ret;
-
 	RCU_INIT_POINTER(gvt_hooked_cur, gvt_hooked_bits[0]);
-	ret = register_btf_kfunc_id_set(BPF_PROG_TYPE_STRUCT_OPS,
-					&gvt_kfunc_set);
-	ret = ret ?: register_bpf_struct_ops(&gvt_mmio_struct_ops,
-					     gvt_mmio_ops);
-	ret = ret ?: gvt_bpf_sched_init();
-	return ret;
+	return register_bpf_struct_ops(&gvt_mmio_struct_ops, gvt_mmio_ops);
 }
