@@ -61,7 +61,7 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard inc
 bpf: $(BPF_OBJS)
 
 # ---- userspace -------------------------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
@@ -84,6 +84,13 @@ $(B)/bin/gvtctl: $(B)/obj/userspace/gvtctl.o $(B)/lib/libgvtvfio.a
 $(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $< -o $@ -L$(B)/lib -lgvtvfio
+
+# the VM stress programs (tests/fuzz-vm/): the VFIO fuzzer, the lifecycle torture
+FUZZVM_COMMON := $(B)/obj/tests/fuzz-vm/fz_common.o $(B)/obj/tests/fuzz-vm/fz_gpu.o
+
+$(B)/tests/fuzz-vfio: $(B)/obj/tests/fuzz-vm/fuzz_vfio.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio
 
 userspace: $(B)/lib/libgvtvfio.a $(B)/bin/gvt-load $(B)/bin/gvtctl
 
