@@ -69,6 +69,7 @@
 	X(WORKER_RESETS, "worker resets")				\
 	X(CREATES, "vGPUs created")					\
 	X(CREATE_FULL, "creates refused, parent full")			\
+	X(CREATE_SKIPPED, "creates left out, none available")		\
 	X(OPENS, "opens")						\
 	X(CLOSES, "closes")						\
 	X(CHURN_ROUNDS, "churner exact workloads")			\
@@ -731,6 +732,15 @@ static void churn_once(struct churner *c)
 	unsigned int i;
 	int ret;
 
+	/*
+	 * A full parent refuses a create after a probe that fails loudly in
+	 * the kernel log: mostly look first, sometimes try anyway.
+	 */
+	if (gvt_mdev_available(div) == 0 && !fz_chance(r, 10)) {
+		count(C_CREATE_SKIPPED);
+		fz_sleep_ms((unsigned int)fz_range(r, 10, 50));
+		return;
+	}
 	doing(&c->t, "create a V1_%u vGPU", div);
 	ret = gvt_uuid_generate(c->uuid, sizeof(c->uuid));
 	ret = ret ?: gvt_mdev_create(div, c->uuid);
