@@ -91,7 +91,7 @@ FUZZVM_COMMON := $(B)/obj/tests/fuzz-vm/fz_common.o $(B)/obj/tests/fuzz-vm/fz_gp
 
 $(B)/tests/fuzz-vfio: $(B)/obj/tests/fuzz-vm/fuzz_vfio.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
-	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lpthread
 
 $(B)/tests/lifecycle-torture: $(B)/obj/tests/fuzz-vm/torture.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)

@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,7 +92,8 @@
 	X(MUNMAP, 2)				\
 	X(DMA_REMAP, 1)				\
 	X(REOPEN, 2)				\
-	X(SANITY, 1)
+	X(SANITY, 1)				\
+	X(PLANE_RACE, 1)
 
 #define OP_ENUM(name, w) OP_##name,
 enum op { OPS(OP_ENUM) OP_NUM };
@@ -110,6 +112,7 @@ static const unsigned int op_weights[OP_NUM] = { OPS(OP_WEIGHT) };
 #define AVOID_IRQ_BOOL_COUNT0	(1u << 0)
 #define AVOID_PLANE_MPROTECT	(1u << 1)
 #define AVOID_REOPEN_SCRUB	(1u << 2)
+#define AVOID_PLANE_LOCK_RACE	(1u << 3)
 
 static const struct {
 	const char *name;
@@ -122,6 +125,8 @@ static const struct {
 	  "mprotect(PROT_WRITE) of a mapping of the read-only plane region" },
 	{ "reopen-scrub", AVOID_REOPEN_SCRUB,
 	  "the check that a reopened vGPU shows none of the last user's BAR2 and plane data" },
+	{ "plane-lock-race", AVOID_PLANE_LOCK_RACE,
+	  "plane mmaps racing plane reads into unfaulted memory (mmap_lock against the vGPU's lock)" },
 };
 
 /* ---- what the processes share with the parent --------------------------- */
@@ -1855,6 +1860,87 @@ static void op_dma_remap(struct fuzzer *fz)
 	}
 }
 
+/*
+ * Two threads of one VMM on the plane region: one maps and unmaps it
+ * (mmap holds mmap_lock for writing while the device's mmap runs), the
+ * other reads it into memory never touched before, so the copy to user
+ * faults, and a first fault of an anonymous mapping takes mmap_lock. A
+ * device that holds its own lock across both sides deadlocks here.
+ */
+struct plane_race {
+	int dev;
+	off_t pos;
+	volatile bool stop;
+	uint64_t maps;
+	int err;
+};
+
+static void *plane_mapper(void *arg)
+{
+	struct plane_race *pr = arg;
+
+	while (!pr->stop) {
+		void *p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, pr->dev, pr->pos);
+
+		if (p == MAP_FAILED) {
+			pr->err = errno;
+			break;
+		}
+		munmap(p, PAGE);
+		pr->maps++;
+	}
+	return NULL;
+}
+
+#define RACE_READ	(64u << 10)
+
+static void op_plane_race(struct fuzzer *fz)
+{
+	struct plane_race pr = {
+		.dev = fz->g.d.device,
+		.pos = (off_t)((uint64_t)GVT_PLANE_REGION_INDEX << REGION_SHIFT),
+	};
+	unsigned int i, reads = (unsigned int)fz_range(&fz->r, 4, 32);
+	pthread_t tid;
+	int ret;
+
+	if (fz->sh->avoid & AVOID_PLANE_LOCK_RACE) {
+		op_mmap(fz);
+		return;
+	}
+	begin(fz, OP_PLANE_RACE, "%u plane reads into unfaulted memory against plane mmaps",
+	      reads);
+	ret = pthread_create(&tid, NULL, plane_mapper, &pr);
+	if (ret) {
+		finding(fz, "pthread_create failed", "%s", strerror(ret));
+		return;
+	}
+	for (i = 0; i < reads; i++) {
+		off_t at = (off_t)(fz_below(&fz->r, GVT_PLANE_REGION_SIZE / RACE_READ) *
+				   RACE_READ);
+		uint8_t *buf = mmap(NULL, RACE_READ, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ssize_t n;
+
+		if (buf == MAP_FAILED) {
+			finding(fz, "mmap of a read buffer failed", "%s", strerror(errno));
+			break;
+		}
+		step(fz, "read %u", i);
+		n = pread(pr.dev, buf, RACE_READ, pr.pos + at);
+		munmap(buf, RACE_READ);
+		if (!expect(fz, "a plane read during plane mmaps",
+			    n < 0 ? -errno : n, RACE_READ))
+			break;
+	}
+	pr.stop = true;
+	step(fz, "join the mapping thread");
+	pthread_join(tid, NULL);
+	if (pr.err)
+		finding(fz, "a plane mmap failed during plane reads", "%s after %llu maps",
+			strerror(pr.err), (unsigned long long)pr.maps);
+}
+
 /* ---- closes and opens ------------------------------------------------------- */
 
 /*
@@ -2119,6 +2205,9 @@ static void run_op(struct fuzzer *fz, enum op op)
 		break;
 	case OP_SANITY:
 		op_sanity(fz);
+		break;
+	case OP_PLANE_RACE:
+		op_plane_race(fz);
 		break;
 	case OP_NUM:
 		break;
