@@ -1892,7 +1892,8 @@ static void *plane_mapper(void *arg)
 	return NULL;
 }
 
-#define RACE_READ	(64u << 10)
+/* a few pages: the first fault of the buffer is what takes mmap_lock */
+#define RACE_READ	(16u << 10)
 
 static void op_plane_race(struct fuzzer *fz)
 {
@@ -1900,7 +1901,7 @@ static void op_plane_race(struct fuzzer *fz)
 		.dev = fz->g.d.device,
 		.pos = (off_t)((uint64_t)GVT_PLANE_REGION_INDEX << REGION_SHIFT),
 	};
-	unsigned int i, reads = (unsigned int)fz_range(&fz->r, 4, 32);
+	unsigned int i, reads = (unsigned int)fz_range(&fz->r, 2, 8);
 	pthread_t tid;
 	int ret;
 
