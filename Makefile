@@ -10,7 +10,7 @@ B         := $(TOP)/build
 
 CC        ?= gcc
 CLANG     ?= clang-19
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -std=gnu11 -I$(TOP)/include \
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -I$(TOP)/include \
 	-I$(TOP)/kmod/model -I$(TOP)/userspace/lib -D_GNU_SOURCE
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -138,8 +138,8 @@ test:
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory vmtest || rc=1; \
-	tools/test-summary $(B)/results unit-plain unit-san vm qemu-accept \
-		lifecycle-torture fuzz-vfio module-unload || rc=1; \
+	stages=$$(tools/vm-suite-all --names) || rc=1; \
+	tools/test-summary $(B)/results unit-plain unit-san vm $$stages || rc=1; \
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/vfio.h>
 #include <linux/eventfd.h>
+#include <linux/workqueue.h>
 #include "gvt_model.h"
 #include "gvt_sched.h"
 
@@ -18,6 +19,24 @@ struct gvt_type {
 	struct mdev_type type;
 	u32 div;
 	char name[16];
+};
+
+struct gvt_parent;
+struct gvt_vgpu;
+
+/* what an engine's dispatcher thread works on */
+struct gvt_engine_ctl {
+	struct gvt_parent *parent;
+	u32 engine;
+};
+
+/* a vGPU's executor on one engine: runs the slices it is granted */
+struct gvt_exec {
+	struct work_struct work;
+	struct gvt_vgpu *vgpu;
+	u32 engine;
+	struct gvt_sched_pick pick;	/* the grant, set by the dispatcher */
+	u64 granted_ns;			/* when: the slice runs from then */
 };
 
 /* the simulated physical GPU all vGPUs share */
@@ -36,13 +55,15 @@ struct gvt_parent {
 	u32 contexts;
 	/*
 	 * The engines (gvt_engine.c). sched_lock guards sched and is taken
-	 * inside a vGPU's lock, never around it; the engine workers take a
-	 * vGPU's lock only with sched_lock released.
+	 * inside a vGPU's lock, never around it; executors take a vGPU's
+	 * lock only with sched_lock released.
 	 */
 	spinlock_t sched_lock;
 	struct gvt_sched sched;
 	struct task_struct *engine_task[GVT_NUM_ENGINES];
-	wait_queue_head_t engine_wq[GVT_NUM_ENGINES];	/* work arrived */
+	struct gvt_engine_ctl engine_ctl[GVT_NUM_ENGINES];
+	/* work arrived, or the engine's grant came back */
+	wait_queue_head_t engine_wq[GVT_NUM_ENGINES];
 	wait_queue_head_t sched_idle_wq;	/* a vGPU left an engine */
 };
 
@@ -50,8 +71,14 @@ struct gvt_vgpu {
 	struct vfio_device vdev;	/* first: vfio_alloc_device() */
 	struct gvt_parent *parent;
 	const struct gvt_type *type;
-	struct list_head node;		/* on parent->vgpus */
+	struct list_head node;		/* on parent->vgpus, once built */
 	u32 slot;			/* first slot owned */
+	/*
+	 * Never reused while the module is loaded (nor across reloads: it
+	 * starts from the load time): what a policy bound to this vGPU
+	 * names, since the id (slot) goes to the next vGPU.
+	 */
+	u64 serial;
 	/*
 	 * lock serializes the model and the irq contexts: every guest
 	 * access, ioctl and sysfs read of this vGPU takes it.
@@ -64,8 +91,13 @@ struct gvt_vgpu {
 	struct eventfd_ctx *req_trigger;
 	bool intx_masked;
 	bool opened;			/* guest memory reachable (vfio_dma_rw) */
-	u8 *plane_buf;			/* plane region (gvt_display.c) */
+	/*
+	 * The plane region (gvt_display.c): allocated at open, freed at
+	 * close, so mmap never allocates and never takes the lock.
+	 */
+	u8 *plane_buf;
 	struct gvt_model_env env;
+	struct gvt_exec exec[GVT_NUM_ENGINES];
 };
 
 static inline struct gvt_vgpu *vdev_to_vgpu(struct vfio_device *vdev)
@@ -79,12 +111,17 @@ extern struct gvt_parent *gvt_parent;
 /* gvt_main.c: resources of the parent */
 int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 		     struct gvt_vgpu_params *p);
+void gvt_parent_publish(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
 void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu);
+u64 gvt_next_serial(void);
 
-/* gvt_engine.c: the engine workers and the scheduler glue */
+/* gvt_engine.c: the engine dispatchers, executors and scheduler glue */
+int gvt_engines_init(void);
+void gvt_engines_exit(void);
 int gvt_engines_start(struct gvt_parent *parent);
 void gvt_engines_stop(struct gvt_parent *parent);
 void gvt_engine_env_init(struct gvt_vgpu *vgpu);
+void gvt_engine_exec_init(struct gvt_vgpu *vgpu);
 int gvt_engine_vgpu_add(struct gvt_vgpu *vgpu);
 void gvt_engine_vgpu_remove(struct gvt_vgpu *vgpu);
 void gvt_engine_set_weight(struct gvt_vgpu *vgpu, u32 weight);
@@ -98,6 +135,7 @@ ssize_t gvt_display_read(struct gvt_vgpu *vgpu, char __user *ubuf,
 			 size_t count, u64 off);
 int gvt_display_mmap(struct gvt_vgpu *vgpu, struct vm_area_struct *vma,
 		     u64 off);
-void gvt_display_free(struct gvt_vgpu *vgpu);
+int gvt_display_open(struct gvt_vgpu *vgpu);
+void gvt_display_close(struct gvt_vgpu *vgpu);
 
 #endif /* GVT_H */

@@ -28,6 +28,7 @@ struct gvt_mmio_policy {
 	struct gvt_mmio_ops *ops;	/* the struct_ops map's kernel copy */
 	time64_t attached;		/* wall clock, seconds */
 	u64 seq;			/* attach order */
+	bool orphaned;			/* its vGPU is gone: it runs no more */
 	atomic64_t calls;
 	atomic64_t handled;
 	atomic64_t denied;
@@ -124,7 +125,7 @@ int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write)
 		int (*fn)(struct gvt_mmio_access *a);
 
 		fn = write ? ops->write : ops->read;
-		if (!fn || (ops->vgpu_id && ops->vgpu_id != ctx.a.vgpu_id) ||
+		if (!fn || (ops->vgpu_serial && ops->vgpu_serial != vgpu->serial) ||
 		    !gvt_mmio_in_ranges(ops, off))
 			continue;
 		atomic64_inc(&p->calls);
@@ -189,30 +190,25 @@ __bpf_kfunc u32 gvt_reg_read(struct gvt_mmio_access *a, u32 offset)
  * gvt_reg_write() - write a virtual register with the built-in semantics
  * @a: the access the hook was given
  * @offset: dword-aligned register offset in BAR0
- * @value: the value; read-only bits and registers keep theirs
+ * @value: the value; read-only bits keep theirs
  *
- * Return: 0, -EINVAL for an offset that is not a writable register or a
- * record that is not the one the hook was given, -EPERM for a register
- * whose write starts work (reset, ring doorbells, display updates).
+ * A policy may write the registers the register table marks
+ * GVT_RF_POLICY: their side effects only signal an interrupt, safe with
+ * preemption disabled as a hook runs. Starting work (doorbells, ring
+ * control, reset) is the guest's alone.
+ *
+ * Return: 0, -EINVAL for an offset that is no register or a record that
+ * is not the one the hook was given, -EPERM for a register policies may
+ * not write.
  */
 __bpf_kfunc int gvt_reg_write(struct gvt_mmio_access *a, u32 offset, u32 value)
 {
 	struct gvt_mmio_ctx *ctx = gvt_mmio_ctx_of(a);
-	int idx = gvt_reg_lookup(offset);
 
-	if (!ctx || idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO))
+	if (!ctx || offset % 4)
 		return -EINVAL;
-	/*
-	 * Side effects that may sleep (reset, doorbells) are the guest's to
-	 * trigger, not a hook's, which runs with preemption disabled; the
-	 * interrupt registers only signal an eventfd.
-	 */
-	if ((gvt_reg_table[idx].flags & GVT_RF_ACTION) &&
-	    idx != GVT_REGIDX_IER && idx != GVT_REGIDX_IMR &&
-	    idx != GVT_REGIDX_IIR)
-		return -EPERM;
-	gvt_mmio_put(ctx->vgpu->model, offset, 4, value);
-	return 0;
+	return gvt_mmio_put(ctx->vgpu->model, offset, 4, value,
+			    GVT_WRITER_POLICY);
 }
 
 /**
@@ -370,10 +366,9 @@ static int gvt_mmio_ops_init_member(const struct btf_type *t,
 		}
 		memcpy(ops->ranges, uops->ranges, sizeof(ops->ranges));
 		return 1;
-	case offsetof(struct gvt_mmio_ops, vgpu_id):
-		if (uops->vgpu_id > GVT_MAX_VGPUS)
-			return -EINVAL;
-		ops->vgpu_id = uops->vgpu_id;
+	case offsetof(struct gvt_mmio_ops, vgpu_serial):
+		/* whether it names a live vGPU is checked at attach */
+		ops->vgpu_serial = uops->vgpu_serial;
 		return 1;
 	case offsetof(struct gvt_mmio_ops, priority):
 		ops->priority = uops->priority;
@@ -425,8 +420,8 @@ static bool gvt_mmio_before(const struct gvt_mmio_policy *a,
 {
 	if (a->ops->priority != b->ops->priority)
 		return a->ops->priority < b->ops->priority;
-	if (!!a->ops->vgpu_id != !!b->ops->vgpu_id)
-		return a->ops->vgpu_id;
+	if (!!a->ops->vgpu_serial != !!b->ops->vgpu_serial)
+		return a->ops->vgpu_serial;
 	return a->seq < b->seq;
 }
 
@@ -466,10 +461,32 @@ static struct gvt_mmio_policy *gvt_mmio_policy_new(void *kdata)
 	return p;
 }
 
+/* a live vGPU has this serial (0: no binding, always fine) */
+static bool gvt_serial_live(u64 serial)
+{
+	struct gvt_parent *parent = gvt_parent;
+	struct gvt_vgpu *v;
+	bool live = false;
+
+	if (!serial)
+		return true;
+	if (!parent)
+		return false;
+	mutex_lock(&parent->lock);
+	list_for_each_entry(v, &parent->vgpus, node)
+		if (v->serial == serial)
+			live = true;
+	mutex_unlock(&parent->lock);
+	return live;
+}
+
 static int gvt_mmio_ops_reg(void *kdata, struct bpf_link *link)
 {
-	struct gvt_mmio_policy *p = gvt_mmio_policy_new(kdata);
+	struct gvt_mmio_policy *p;
 
+	if (!gvt_serial_live(((struct gvt_mmio_ops *)kdata)->vgpu_serial))
+		return -ENODEV;
+	p = gvt_mmio_policy_new(kdata);
 	if (!p)
 		return -ENOMEM;
 	mutex_lock(&gvt_policy_lock);
@@ -478,8 +495,8 @@ static int gvt_mmio_ops_reg(void *kdata, struct bpf_link *link)
 	gvt_hooked_rebuild();
 	static_branch_inc(&gvt_mmio_hooked);
 	mutex_unlock(&gvt_policy_lock);
-	pr_info("mmio policy %s attached (vgpu %u, priority %d)\n",
-		p->ops->name, p->ops->vgpu_id, p->ops->priority);
+	pr_info("mmio policy %s attached (vGPU serial %llu, priority %d)\n",
+		p->ops->name, p->ops->vgpu_serial, p->ops->priority);
 	return 0;
 }
 
@@ -507,8 +524,11 @@ static void gvt_mmio_ops_unreg(void *kdata, struct bpf_link *link)
 static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 			       struct bpf_link *link)
 {
-	struct gvt_mmio_policy *old, *np = gvt_mmio_policy_new(kdata);
+	struct gvt_mmio_policy *old, *np;
 
+	if (!gvt_serial_live(((struct gvt_mmio_ops *)kdata)->vgpu_serial))
+		return -ENODEV;
+	np = gvt_mmio_policy_new(kdata);
 	if (!np)
 		return -ENOMEM;
 	mutex_lock(&gvt_policy_lock);
@@ -520,7 +540,7 @@ static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 	}
 	np->seq = old->seq;
 	if (np->ops->priority == old->ops->priority &&
-	    !!np->ops->vgpu_id == !!old->ops->vgpu_id) {
+	    !!np->ops->vgpu_serial == !!old->ops->vgpu_serial) {
 		list_replace_rcu(&old->node, &np->node);
 	} else {
 		list_del_rcu(&old->node);
@@ -564,6 +584,30 @@ static struct bpf_struct_ops gvt_mmio_struct_ops = {
 };
 
 /**
+ * gvt_bpf_vgpu_gone() - a vGPU is being released
+ * @id: its id, which the next vGPU in its slot gets
+ * @serial: its serial, which nobody gets again
+ *
+ * MMIO policies bound to it can never run again (their serial matches no
+ * vGPU); they are marked orphaned, so that the operator sees them as such
+ * until they are detached.
+ */
+void gvt_bpf_vgpu_gone(u32 id, u64 serial)
+{
+	struct gvt_mmio_policy *p;
+
+	mutex_lock(&gvt_policy_lock);
+	list_for_each_entry(p, &gvt_mmio_policies, node) {
+		if (p->ops->vgpu_serial != serial || p->orphaned)
+			continue;
+		p->orphaned = true;
+		pr_info("mmio policy %s: its vGPU %u (serial %llu) is gone\n",
+			p->ops->name, id, serial);
+	}
+	mutex_unlock(&gvt_policy_lock);
+}
+
+/**
  * gvt_bpf_policies_show() - describe the attached policies, one a line
  * @buf: a sysfs page
  *
@@ -577,8 +621,9 @@ ssize_t gvt_bpf_policies_show(char *buf)
 	mutex_lock(&gvt_policy_lock);
 	list_for_each_entry(p, &gvt_mmio_policies, node)
 		len += sysfs_emit_at(buf, len,
-				     "mmio %s vgpu=%u priority=%d attached=%lld calls=%lld handled=%lld denied=%lld\n",
-				     p->ops->name, p->ops->vgpu_id,
+				     "mmio %s serial=%llu state=%s priority=%d attached=%lld calls=%lld handled=%lld denied=%lld\n",
+				     p->ops->name, p->ops->vgpu_serial,
+				     p->orphaned ? "orphaned" : "active",
 				     p->ops->priority, (long long)p->attached,
 				     (long long)atomic64_read(&p->calls),
 				     (long long)atomic64_read(&p->handled),

@@ -18,6 +18,7 @@ void gvt_bench_init(void);
 void gvt_bench_exit(void);
 int gvt_bpf_mmio_hook(void *priv, u32 off, u32 size, u32 *val, bool write);
 ssize_t gvt_bpf_policies_show(char *buf);
+void gvt_bpf_vgpu_gone(u32 id, u64 serial);
 
 struct gvt_vgpu_stats;
 void gvt_stats_event(u32 vgpu_id, const struct gvt_vgpu_stats *stats);

@@ -18,12 +18,30 @@
 /* the plane region comes right after the standard PCI regions */
 static_assert(GVT_PLANE_REGION_INDEX == VFIO_PCI_NUM_REGIONS);
 
-/* the region's buffer, allocated on first use; caller holds vgpu->lock */
-static u8 *gvt_display_buf(struct gvt_vgpu *vgpu)
+/**
+ * gvt_display_open() - give an opened vGPU its plane region
+ * @vgpu: the vGPU, being opened
+ *
+ * A fresh, zeroed buffer per open: nothing of a previous user's frames
+ * reaches the next one, and read and mmap never allocate (so they never
+ * need the vGPU's lock, which guest memory faults are taken under).
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gvt_display_open(struct gvt_vgpu *vgpu)
 {
-	if (!vgpu->plane_buf)
-		vgpu->plane_buf = vmalloc_user(GVT_PLANE_REGION_SIZE);
-	return vgpu->plane_buf;
+	vgpu->plane_buf = vmalloc_user(GVT_PLANE_REGION_SIZE);
+	return vgpu->plane_buf ? 0 : -ENOMEM;
+}
+
+/**
+ * gvt_display_close() - free the plane region
+ * @vgpu: the vGPU, being closed: no file, hence no mapping, is left
+ */
+void gvt_display_close(struct gvt_vgpu *vgpu)
+{
+	vfree(vgpu->plane_buf);
+	vgpu->plane_buf = NULL;
 }
 
 /**
@@ -45,8 +63,6 @@ int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg)
 	struct vfio_device_gfx_plane_info plane;
 	struct gvt_plane_info pi;
 	u32 fault;
-	u8 *buf;
-	int ret = 0;
 
 	if (copy_from_user(&plane, arg, minsz))
 		return -EFAULT;
@@ -77,12 +93,9 @@ int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg)
 		goto out;
 
 	mutex_lock(&vgpu->lock);
-	buf = gvt_display_buf(vgpu);
-	if (!buf) {
-		ret = -ENOMEM;
-	} else if (!gvt_plane_get(vgpu->model, &pi, GVT_PLANE_REGION_SIZE) &&
-		   !gvt_plane_copy(vgpu->model, &pi, buf, GVT_PLANE_REGION_SIZE,
-				   &fault)) {
+	if (!gvt_plane_get(vgpu->model, &pi, GVT_PLANE_REGION_SIZE) &&
+	    !gvt_plane_copy(vgpu->model, &pi, vgpu->plane_buf,
+			    GVT_PLANE_REGION_SIZE, &fault)) {
 		plane.drm_format = DRM_FORMAT_XRGB8888;
 		plane.width = pi.width;
 		plane.height = pi.height;
@@ -90,8 +103,6 @@ int gvt_display_query(struct gvt_vgpu *vgpu, void __user *arg)
 		plane.size = pi.size;
 	}
 	mutex_unlock(&vgpu->lock);
-	if (ret)
-		return ret;
 out:
 	return copy_to_user(arg, &plane, minsz) ? -EFAULT : 0;
 }
@@ -113,32 +124,32 @@ void gvt_display_region_info(struct vfio_region_info *info)
  * @count: bytes
  * @off: offset in the region
  *
+ * Without the vGPU's lock: the copy may fault on user memory, and the
+ * buffer lives as long as the file. A read racing a query sees the old
+ * frame, the new one or a mix, as a mapping of the region would.
+ *
  * Return: bytes read or a negative errno.
  */
 ssize_t gvt_display_read(struct gvt_vgpu *vgpu, char __user *ubuf,
 			 size_t count, u64 off)
 {
-	ssize_t ret = count;
-	u8 *buf;
-
 	if (!count || off >= GVT_PLANE_REGION_SIZE ||
 	    count > GVT_PLANE_REGION_SIZE - off)
 		return -EINVAL;
-	mutex_lock(&vgpu->lock);
-	buf = gvt_display_buf(vgpu);
-	if (!buf)
-		ret = -ENOMEM;
-	else if (copy_to_user(ubuf, buf + off, count))
-		ret = -EFAULT;
-	mutex_unlock(&vgpu->lock);
-	return ret;
+	if (copy_to_user(ubuf, vgpu->plane_buf + off, count))
+		return -EFAULT;
+	return count;
 }
 
 /**
  * gvt_display_mmap() - map the plane region
  * @vgpu: the vGPU
- * @vma: the user mapping, read-only
+ * @vma: the user mapping, read-only (and it stays so: no mprotect to
+ *	writable later)
  * @off: offset in the region
+ *
+ * Called with mmap_lock held: it takes no lock of the vGPU, so it cannot
+ * wait on one held across a fault on this process's memory.
  *
  * Return: 0 or a negative errno.
  */
@@ -146,26 +157,11 @@ int gvt_display_mmap(struct gvt_vgpu *vgpu, struct vm_area_struct *vma,
 		     u64 off)
 {
 	u64 size = vma->vm_end - vma->vm_start;
-	u8 *buf;
-	int ret;
 
 	if (vma->vm_flags & VM_WRITE)
 		return -EINVAL;
 	if (off >= GVT_PLANE_REGION_SIZE || size > GVT_PLANE_REGION_SIZE - off)
 		return -EINVAL;
-	mutex_lock(&vgpu->lock);
-	buf = gvt_display_buf(vgpu);
-	ret = buf ? remap_vmalloc_range(vma, buf, off >> PAGE_SHIFT) : -ENOMEM;
-	mutex_unlock(&vgpu->lock);
-	return ret;
-}
-
-/**
- * gvt_display_free() - free the plane region at release
- * @vgpu: the vGPU, no longer mapped by anyone
- */
-void gvt_display_free(struct gvt_vgpu *vgpu)
-{
-	vfree(vgpu->plane_buf);
-	vgpu->plane_buf = NULL;
+	vm_flags_clear(vma, VM_MAYWRITE);
+	return remap_vmalloc_range(vma, vgpu->plane_buf, off >> PAGE_SHIFT);
 }

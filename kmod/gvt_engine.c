@@ -1,22 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gvt-bpf: the simulated physical GPU's engines. One kernel thread per
- * engine asks the scheduler core (model/sched.c) which vGPU runs next,
- * then runs that vGPU's workloads through the device model for one time
- * slice, letting WORK commands occupy the engine by sleeping.
+ * gvt-bpf: the simulated physical GPU's engines.
+ *
+ * Each engine of the parent has a dispatcher thread (gvt-rcs, gvt-bcs)
+ * that only hands out engine time: it asks the scheduler core
+ * (model/sched.c) which vGPU runs next, grants it a time slice, and waits
+ * for the grant to come back. What a vGPU does with its slice - scanning
+ * its stream, executing commands on guest memory, letting WORK commands
+ * occupy the engine - runs in that vGPU's own context, a work item of the
+ * vGPU on an unbound workqueue. So guest memory is never touched by the
+ * thread all vGPUs share: a vGPU whose guest memory faults slowly (a VMM
+ * serving faults through userfaultfd, or never) stalls only itself. A
+ * grant not handed back by its deadline plus GVT_EXEC_GRACE_NS is revoked:
+ * the engine goes to the next vGPU, and the late one is not picked again
+ * until it hands back.
  *
  * Locking, outermost first:
  *   vgpu->lock (mutex)       one vGPU's model, taken by MMIO, ioctls and
- *                            the workers around gvt_engine_run()
+ *                            the vGPU's own executor around each step
  *   parent->sched_lock       the scheduler core; a spinlock, so policies
  *                            (BPF programs too) run in atomic context
  * A doorbell (TAIL write, under vgpu->lock) takes sched_lock to queue the
  * vGPU. Guest memory is reached with vfio_dma_rw() under vgpu->lock only,
- * never under sched_lock.
+ * never under sched_lock, and only from the vGPU's executor.
  *
- * Lifetime: a worker uses a vGPU only between gvt_sched_pick() and
- * gvt_sched_done(), during which the core marks it running; removal
- * disables the vGPU in the core and waits until no engine runs it.
+ * Lifetime: a vGPU is marked running in the core from gvt_sched_pick()
+ * until its executor's gvt_sched_done(), which is the executor's last
+ * access to the vGPU (it then only wakes the parent's queues). Removal
+ * disables the vGPU in the core and waits until it is not running.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,8 +36,23 @@
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include "gvt.h"
 #include "gvt_bpf_ops.h"
+
+/*
+ * How long past its slice a vGPU may keep the engine before the grant is
+ * revoked: room for the one bounded step (GVT_SCAN_STEP_DWORDS,
+ * GVT_RUN_STEP_*, GVT_WORK_SLACK_NS) that may straddle the deadline, with
+ * a margin for a host that is busy itself. Only an executor that is stuck
+ * (on its guest memory) outlasts it.
+ */
+#define GVT_EXEC_GRACE_NS	(2 * NSEC_PER_MSEC)
+/* WORK shorter than this is spun, longer slept (hrtimer slack) */
+#define GVT_OCCUPY_SPIN_NS	(10 * NSEC_PER_USEC)
+#define GVT_OCCUPY_SLACK_US	20
+
+static struct workqueue_struct *gvt_exec_wq;
 
 static int gvt_env_dma_rw(void *priv, u64 iova, void *buf, size_t len,
 			  bool write)
@@ -168,31 +194,49 @@ static void gvt_engine_occupy(u64 ns)
 {
 	unsigned long us = div_u64(ns, NSEC_PER_USEC);
 
-	if (us < 10)
+	if (ns < GVT_OCCUPY_SPIN_NS)
 		ndelay(ns);
 	else
-		usleep_range(us, us + 20);
+		usleep_range(us, us + GVT_OCCUPY_SLACK_US);
 }
 
-/* runs one slice of the vGPU the scheduler picked on @engine */
-static void gvt_engine_run_slice(struct gvt_parent *p, u32 engine,
-				 const struct gvt_sched_pick *pick)
+/*
+ * The executor: runs one granted slice of a vGPU on one engine, in the
+ * vGPU's own context. The time charged to the scheduler is the whole
+ * slice, scanning included; the engine's busy counter gets only what
+ * passed since the last reset of the vGPU, so a reset during the slice
+ * leaves it at what the reset set.
+ */
+static void gvt_exec_work(struct work_struct *work)
 {
-	struct gvt_vgpu *vgpu = pick->priv;
+	struct gvt_exec *x = container_of(work, struct gvt_exec, work);
+	struct gvt_vgpu *vgpu = x->vgpu;
+	struct gvt_parent *p = vgpu->parent;
 	struct gvt_model *m = vgpu->model;
-	u64 start = ktime_get_ns(), end = start + pick->slice_ns, now, occupy;
+	const struct gvt_sched_pick pick = x->pick;
+	u32 engine = x->engine;
+	/* the slice runs from the grant: a late start does not extend it */
+	u64 start = ktime_get_ns(), end = x->granted_ns + pick.slice_ns;
+	u64 now, occupy, from = start, resets;
 	enum gvt_run_result r;
 	bool more;
 
 	mutex_lock(&vgpu->lock);
-	m->stats.wait_ns += pick->waited_ns;
-	if (pick->switched)
+	m->stats.wait_ns += pick.waited_ns;
+	m->stats.sched_grants++;
+	if (pick.switched)
 		m->stats.sched_switches++;
+	resets = m->stats.resets;
 	mutex_unlock(&vgpu->lock);
 
-	for (now = start; now < end; now = ktime_get_ns()) {
+	/* at least one step, however late the executor started */
+	for (now = start; now == start || now < end; now = ktime_get_ns()) {
 		mutex_lock(&vgpu->lock);
-		r = gvt_engine_run(m, engine, end - now, &occupy);
+		if (m->stats.resets != resets) {
+			resets = m->stats.resets;
+			from = now;
+		}
+		r = gvt_engine_run(m, engine, end > now ? end - now : 1, &occupy);
 		mutex_unlock(&vgpu->lock);
 		if (r == GVT_RUN_IDLE)
 			break;
@@ -202,17 +246,36 @@ static void gvt_engine_run_slice(struct gvt_parent *p, u32 engine,
 	}
 
 	now = ktime_get_ns();
-	/* sched_lock inside vgpu->lock: a doorbell now is not lost */
 	mutex_lock(&vgpu->lock);
-	gvt_engine_account(m, engine, now - start);
+	if (m->stats.resets == resets)
+		gvt_engine_account(m, engine, now - from);
 	more = gvt_engine_has_work(m, engine);
-	spin_lock(&p->sched_lock);
-	gvt_sched_done(&p->sched, engine, pick->vgpu, now - start, more, now);
-	spin_unlock(&p->sched_lock);
 	/* GPU time, workloads and switches changed: tell the stats program */
-	gvt_stats_event(m->p.id, &m->stats);
+	gvt_stats_event(pick.vgpu, &m->stats);
 	mutex_unlock(&vgpu->lock);
+
+	/* a doorbell from here on is kept by the core (kicked) */
+	spin_lock(&p->sched_lock);
+	gvt_sched_done(&p->sched, engine, pick.vgpu, now - start, more, now);
+	spin_unlock(&p->sched_lock);
+	/* the vGPU may be freed from here on: only the parent is used */
+	wake_up(&p->engine_wq[engine]);
 	wake_up(&p->sched_idle_wq);
+}
+
+/**
+ * gvt_engine_exec_init() - set up a vGPU's executors, one per engine
+ * @vgpu: the vGPU being initialized
+ */
+void gvt_engine_exec_init(struct gvt_vgpu *vgpu)
+{
+	u32 e;
+
+	for (e = 0; e < GVT_NUM_ENGINES; e++) {
+		vgpu->exec[e].vgpu = vgpu;
+		vgpu->exec[e].engine = e;
+		INIT_WORK(&vgpu->exec[e].work, gvt_exec_work);
+	}
 }
 
 static bool gvt_engine_pending(struct gvt_parent *p, u32 engine)
@@ -225,23 +288,30 @@ static bool gvt_engine_pending(struct gvt_parent *p, u32 engine)
 	return pending;
 }
 
-struct gvt_engine_arg {
-	struct gvt_parent *parent;
-	u32 engine;
-};
+static bool gvt_engine_free(struct gvt_parent *p, u32 engine)
+{
+	return READ_ONCE(p->sched.owner[engine]) == GVT_SCHED_NONE;
+}
 
-static struct gvt_engine_arg gvt_engine_args[GVT_NUM_ENGINES];
-
+/*
+ * The dispatcher of one engine: hands the engine to one vGPU at a time
+ * and takes it back at the end of the slice, whether or not the vGPU's
+ * executor came back. It never touches guest memory, and touches a vGPU
+ * only while the core marks it running.
+ */
 static int gvt_engine_thread(void *data)
 {
-	struct gvt_engine_arg *arg = data;
-	struct gvt_parent *p = arg->parent;
-	u32 engine = arg->engine;
+	struct gvt_engine_ctl *ec = data;
+	struct gvt_parent *p = ec->parent;
+	u32 engine = ec->engine, late;
 	struct gvt_sched_pick pick;
+	struct gvt_exec *x;
+	u64 now;
 
 	while (!kthread_should_stop()) {
+		now = ktime_get_ns();
 		spin_lock(&p->sched_lock);
-		gvt_sched_pick(&p->sched, engine, ktime_get_ns(), &pick);
+		gvt_sched_pick(&p->sched, engine, now, &pick);
 		spin_unlock(&p->sched_lock);
 		if (pick.vgpu == GVT_SCHED_NONE) {
 			wait_event_interruptible(p->engine_wq[engine],
@@ -249,7 +319,21 @@ static int gvt_engine_thread(void *data)
 						 gvt_engine_pending(p, engine));
 			continue;
 		}
-		gvt_engine_run_slice(p, engine, &pick);
+		x = &((struct gvt_vgpu *)pick.priv)->exec[engine];
+		x->pick = pick;
+		x->granted_ns = now;
+		queue_work(gvt_exec_wq, &x->work);
+		if (!wait_event_hrtimeout(p->engine_wq[engine],
+					  gvt_engine_free(p, engine),
+					  ns_to_ktime(pick.slice_ns +
+						      GVT_EXEC_GRACE_NS)))
+			continue;
+		spin_lock(&p->sched_lock);
+		late = gvt_sched_revoke(&p->sched, engine);
+		spin_unlock(&p->sched_lock);
+		if (late != GVT_SCHED_NONE)
+			pr_debug("engine %u: vGPU %u overran its slice, grant revoked\n",
+				 engine, late);
 	}
 	return 0;
 }
@@ -272,9 +356,9 @@ int gvt_engines_start(struct gvt_parent *parent)
 		struct task_struct *t;
 
 		init_waitqueue_head(&parent->engine_wq[e]);
-		gvt_engine_args[e].parent = parent;
-		gvt_engine_args[e].engine = e;
-		t = kthread_run(gvt_engine_thread, &gvt_engine_args[e],
+		parent->engine_ctl[e].parent = parent;
+		parent->engine_ctl[e].engine = e;
+		t = kthread_run(gvt_engine_thread, &parent->engine_ctl[e],
 				"gvt-%s", names[e]);
 		if (IS_ERR(t)) {
 			parent->engine_task[e] = NULL;
@@ -300,4 +384,26 @@ void gvt_engines_stop(struct gvt_parent *parent)
 		kthread_stop(parent->engine_task[e]);
 		parent->engine_task[e] = NULL;
 	}
+}
+
+/**
+ * gvt_engines_init() - the executors' workqueue, once per module
+ *
+ * Unbound, so that a vGPU stalled on its guest memory holds one worker and
+ * the others get workers of their own.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int gvt_engines_init(void)
+{
+	gvt_exec_wq = alloc_workqueue("gvt_exec", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	return gvt_exec_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * gvt_engines_exit() - free the executors' workqueue, once no vGPU is left
+ */
+void gvt_engines_exit(void)
+{
+	destroy_workqueue(gvt_exec_wq);
 }

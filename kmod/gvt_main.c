@@ -47,15 +47,45 @@ static u32 gvt_type_slots(u32 div)
 	return GVT_MAX_DIV / div;
 }
 
-/* free aligned runs of @n slots; caller holds parent->lock */
+/*
+ * Aligned runs of @n free slots from slot @from on: the first one's slot,
+ * or GVT_MAX_DIV when there is none; caller holds parent->lock.
+ */
+static u32 gvt_free_run(struct gvt_parent *parent, u32 n, u32 from)
+{
+	u32 s;
+
+	for (s = from; s < GVT_MAX_DIV; s += n)
+		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
+			return s;
+	return GVT_MAX_DIV;
+}
+
+/* how many vGPUs of @n slots fit now; caller holds parent->lock */
 static unsigned int gvt_free_runs(struct gvt_parent *parent, u32 n)
 {
-	unsigned int s, runs = 0;
+	unsigned int runs = 0;
+	u32 s;
 
-	for (s = 0; s < GVT_MAX_DIV; s += n)
-		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
-			runs++;
+	for (s = gvt_free_run(parent, n, 0); s < GVT_MAX_DIV;
+	     s = gvt_free_run(parent, n, s + n))
+		runs++;
 	return runs;
+}
+
+static atomic64_t gvt_serial;
+
+/**
+ * gvt_next_serial() - a vGPU serial number, never given out twice
+ *
+ * Counting from the module's load time in ns, so a reload does not give
+ * out the numbers of the previous load either.
+ *
+ * Return: the serial.
+ */
+u64 gvt_next_serial(void)
+{
+	return atomic64_inc_return(&gvt_serial);
 }
 
 /**
@@ -79,16 +109,14 @@ int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 	u32 s;
 
 	mutex_lock(&parent->lock);
-	for (s = 0; s < GVT_MAX_DIV; s += n)
-		if (!(parent->slots & (GENMASK(n - 1, 0) << s)))
-			break;
+	s = gvt_free_run(parent, n, 0);
 	if (s >= GVT_MAX_DIV) {
 		mutex_unlock(&parent->lock);
 		return -ENOSPC;
 	}
 	parent->slots |= GENMASK(n - 1, 0) << s;
 	vgpu->slot = s;
-	list_add_tail(&vgpu->node, &parent->vgpus);
+	INIT_LIST_HEAD(&vgpu->node);
 	mutex_unlock(&parent->lock);
 
 	memset(p, 0, sizeof(*p));
@@ -104,13 +132,32 @@ int gvt_parent_claim(struct gvt_parent *parent, struct gvt_vgpu *vgpu,
 	return 0;
 }
 
+/**
+ * gvt_parent_publish() - put a fully built vGPU on the parent's list
+ * @parent: the parent GPU
+ * @vgpu: the vGPU, its model initialized
+ */
+void gvt_parent_publish(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
+{
+	mutex_lock(&parent->lock);
+	list_add_tail(&vgpu->node, &parent->vgpus);
+	mutex_unlock(&parent->lock);
+}
+
+/**
+ * gvt_parent_release() - give a vGPU's resources back to the parent
+ * @parent: the parent GPU
+ * @vgpu: the vGPU, published or not
+ *
+ * Takes it off the parent's list first, so no walker sees it go.
+ */
 void gvt_parent_release(struct gvt_parent *parent, struct gvt_vgpu *vgpu)
 {
 	u32 n = gvt_type_slots(vgpu->type->div);
 
 	mutex_lock(&parent->lock);
+	list_del_init(&vgpu->node);
 	parent->slots &= ~(GENMASK(n - 1, 0) << vgpu->slot);
-	list_del(&vgpu->node);
 	mutex_unlock(&parent->lock);
 }
 
@@ -183,6 +230,14 @@ static ssize_t vgpu_id_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(vgpu_id);
 
+/* what a policy bound to this vGPU names: unlike the id, never reused */
+static ssize_t serial_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", dev_to_vgpu(dev)->serial);
+}
+static DEVICE_ATTR_RO(serial);
+
 static ssize_t type_show(struct device *dev, struct device_attribute *attr,
 			 char *buf)
 {
@@ -194,12 +249,8 @@ static ssize_t weight_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
-	u32 w;
 
-	mutex_lock(&vgpu->lock);
-	w = vgpu->model->p.weight;
-	mutex_unlock(&vgpu->lock);
-	return sysfs_emit(buf, "%u\n", w);
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vgpu->model->p.weight));
 }
 
 static ssize_t weight_store(struct device *dev, struct device_attribute *attr,
@@ -251,11 +302,8 @@ static ssize_t status_show(struct device *dev, struct device_attribute *attr,
 			   char *buf)
 {
 	struct gvt_vgpu *vgpu = dev_to_vgpu(dev);
-	u32 st;
+	u32 st = READ_ONCE(vgpu->model->regs[GVT_REGIDX_STATUS]);
 
-	mutex_lock(&vgpu->lock);
-	st = gvt_reg(vgpu->model, GVT_REGIDX_STATUS);
-	mutex_unlock(&vgpu->lock);
 	return sysfs_emit(buf, "%s\n", st & GVT_STATUS_FAILED ? "failed" : "ok");
 }
 static DEVICE_ATTR_RO(status);
@@ -271,6 +319,22 @@ static const struct {
 
 #undef GVT_STAT_FIELD
 
+/*
+ * The counters are read without the vGPU's lock, each one whole (aligned
+ * 64-bit words): a vGPU stalled on its own guest memory holds its lock,
+ * and must not stall its operator too.
+ */
+static void gvt_stats_snapshot(const struct gvt_vgpu *vgpu,
+			       struct gvt_vgpu_stats *s)
+{
+	const u64 *src = (const u64 *)&vgpu->model->stats;
+	u64 *dst = (u64 *)s;
+	size_t i;
+
+	for (i = 0; i < sizeof(*s) / sizeof(u64); i++)
+		dst[i] = READ_ONCE(src[i]);
+}
+
 static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)
 {
@@ -278,9 +342,7 @@ static ssize_t stats_show(struct device *dev, struct device_attribute *attr,
 	struct gvt_vgpu_stats s;
 	int i, len = 0;
 
-	mutex_lock(&vgpu->lock);
-	s = vgpu->model->stats;
-	mutex_unlock(&vgpu->lock);
+	gvt_stats_snapshot(vgpu, &s);
 	/* kept by the scheduler core, under its own lock */
 	spin_lock(&vgpu->parent->sched_lock);
 	s.policy_ejections = vgpu->parent->sched.v[vgpu->model->p.id].ejections;
@@ -295,6 +357,7 @@ static DEVICE_ATTR_RO(stats);
 
 static struct attribute *gvt_vgpu_attrs[] = {
 	&dev_attr_vgpu_id.attr,
+	&dev_attr_serial.attr,
 	&dev_attr_type.attr,
 	&dev_attr_weight.attr,
 	&dev_attr_timeslice_us.attr,
@@ -375,10 +438,28 @@ static int __init gvt_init(void)
 		pr_err("init failed: %d\n", ret);
 		return ret;
 	}
+	atomic64_set(&gvt_serial, ktime_get_real_ns());
+
+	ret = gvt_engines_init();
+	if (ret)
+		return ret;
+	ret = mdev_register_driver(&gvt_mdev_driver);
+	if (ret)
+		goto err_wq;
+	ret = class_register(&gvt_class);
+	if (ret)
+		goto err_driver;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
+	if (!p) {
+		ret = -ENOMEM;
+		goto err_class;
+	}
+	/* from here on the device owns p: put_device() frees it */
+	device_initialize(&p->dev);
+	p->dev.class = &gvt_class;
+	p->dev.release = gvt_parent_dev_release;
+	p->dev.groups = gvt_parent_groups;
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->vgpus);
 	p->aperture_size = aperture_mb << 20;
@@ -394,55 +475,40 @@ static int __init gvt_init(void)
 		t->type.pretty_name = t->name;
 		p->type_ptrs[i] = &t->type;
 	}
-
-	ret = gvt_engines_start(p);
-	if (ret)
-		goto err_free;
-	ret = mdev_register_driver(&gvt_mdev_driver);
-	if (ret)
-		goto err_engines;
-	ret = class_register(&gvt_class);
-	if (ret)
-		goto err_driver;
-
-	p->dev.class = &gvt_class;
-	p->dev.release = gvt_parent_dev_release;
-	p->dev.groups = gvt_parent_groups;
-	dev_set_name(&p->dev, GVT_PARENT_NAME);
-	ret = device_register(&p->dev);
+	ret = dev_set_name(&p->dev, GVT_PARENT_NAME);
 	if (ret)
 		goto err_put;
+	ret = gvt_engines_start(p);
+	if (ret)
+		goto err_put;
+	ret = device_add(&p->dev);
+	if (ret)
+		goto err_engines;
 
 	gvt_parent = p;
 	ret = mdev_register_parent(&p->mdev_parent, &p->dev, &gvt_mdev_driver,
 				   p->type_ptrs, GVT_NUM_TYPES);
 	if (ret)
-		goto err_device;
+		goto err_del;
 
 	pr_info("parent %s: aperture %u MiB, hidden %u MiB, %u fences, %u contexts\n",
 		GVT_PARENT_NAME, aperture_mb, hidden_mb, fences, contexts);
 	gvt_bench_init();
 	return 0;
 
-err_device:
+err_del:
 	gvt_parent = NULL;
-	gvt_engines_stop(p);
-	device_unregister(&p->dev);
-	class_unregister(&gvt_class);
-	mdev_unregister_driver(&gvt_mdev_driver);
-	return ret;
-err_put:
-	gvt_engines_stop(p);
-	put_device(&p->dev);
-	class_unregister(&gvt_class);
-	mdev_unregister_driver(&gvt_mdev_driver);
-	return ret;
-err_driver:
-	mdev_unregister_driver(&gvt_mdev_driver);
+	device_del(&p->dev);
 err_engines:
 	gvt_engines_stop(p);
-err_free:
-	kfree(p);
+err_put:
+	put_device(&p->dev);
+err_class:
+	class_unregister(&gvt_class);
+err_driver:
+	mdev_unregister_driver(&gvt_mdev_driver);
+err_wq:
+	gvt_engines_exit();
 	return ret;
 }
 
@@ -458,6 +524,7 @@ static void __exit gvt_exit(void)
 	device_unregister(&p->dev);
 	class_unregister(&gvt_class);
 	mdev_unregister_driver(&gvt_mdev_driver);
+	gvt_engines_exit();
 }
 
 module_init(gvt_init);

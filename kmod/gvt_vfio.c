@@ -31,7 +31,10 @@ static void gvt_env_irq(void *priv)
 	struct gvt_vgpu *vgpu = priv;
 
 	if (gvt_model_msi_enabled(vgpu->model)) {
-		/* a masked vector holds the message: sent at unmask (model.c) */
+		/* an MSI is a memory write: a function not mastering sends none */
+		if (!gvt_model_bus_master(vgpu->model))
+			return;
+		/* a masked vector holds the message: sent at unmask (cfg.c) */
 		if (gvt_model_msi_masked(vgpu->model))
 			gvt_model_msi_set_pending(vgpu->model, true);
 		else if (vgpu->msi_trigger)
@@ -58,6 +61,7 @@ static int gvt_vfio_init(struct vfio_device *vdev)
 
 	vgpu->parent = parent;
 	vgpu->type = container_of(mdev->type, struct gvt_type, type);
+	vgpu->serial = gvt_next_serial();
 	mutex_init(&vgpu->lock);
 
 	ret = gvt_parent_claim(parent, vgpu, &p);
@@ -77,12 +81,15 @@ static int gvt_vfio_init(struct vfio_device *vdev)
 	vgpu->env.irq = gvt_env_irq;
 	vgpu->env.mmio_hook = gvt_bpf_mmio_hook;
 	gvt_engine_env_init(vgpu);
+	gvt_engine_exec_init(vgpu);
 	ret = gvt_model_init(vgpu->model, &p, &vgpu->env, vgpu->aperture);
 	if (ret)
 		goto err_aperture;
 	ret = gvt_engine_vgpu_add(vgpu);
 	if (ret)
 		goto err_aperture;
+	/* only a whole vGPU is seen by walkers of the parent's list */
+	gvt_parent_publish(parent, vgpu);
 	return 0;
 
 err_aperture:
@@ -98,10 +105,11 @@ static void gvt_vfio_release(struct vfio_device *vdev)
 {
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
 
+	/* off the parent's list first, then off the engines */
+	gvt_parent_release(vgpu->parent, vgpu);
+	gvt_bpf_vgpu_gone(vgpu->model->p.id, vgpu->serial);
 	/* no engine may hold the vGPU once its memory goes */
 	gvt_engine_vgpu_remove(vgpu);
-	gvt_parent_release(vgpu->parent, vgpu);
-	gvt_display_free(vgpu);
 	vfree(vgpu->aperture);
 	vfree(vgpu->model);
 	mutex_destroy(&vgpu->lock);
@@ -125,11 +133,25 @@ static void gvt_irqs_free(struct gvt_vgpu *vgpu)
 static int gvt_vfio_open(struct vfio_device *vdev)
 {
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
+	int ret;
 
+	ret = gvt_display_open(vgpu);
+	if (ret)
+		return ret;
 	mutex_lock(&vgpu->lock);
 	vgpu->opened = true;
 	mutex_unlock(&vgpu->lock);
 	return 0;
+}
+
+/*
+ * What a user leaves in the vGPU's memory goes with a reset and a close:
+ * the next user, maybe another tenant, starts from zeros. The registers,
+ * GTT and engines (shadows included) are the model reset's part.
+ */
+static void gvt_vgpu_scrub(struct gvt_vgpu *vgpu)
+{
+	memset(vgpu->aperture, 0, vgpu->model->p.aperture_size);
 }
 
 static void gvt_vfio_close(struct vfio_device *vdev)
@@ -137,15 +159,17 @@ static void gvt_vfio_close(struct vfio_device *vdev)
 	struct gvt_vgpu *vgpu = vdev_to_vgpu(vdev);
 
 	/*
-	 * The reset stops the engines of this vGPU (a worker in the middle of
-	 * a slice finds no work at its next step), and guest memory becomes
-	 * unreachable before VFIO drops the container.
+	 * The reset stops the engines of this vGPU (its executor finds no
+	 * work at its next step), and guest memory becomes unreachable
+	 * before VFIO drops the container.
 	 */
 	mutex_lock(&vgpu->lock);
 	gvt_irqs_free(vgpu);
 	gvt_model_reset(vgpu->model);
+	gvt_vgpu_scrub(vgpu);
 	vgpu->opened = false;
 	mutex_unlock(&vgpu->lock);
+	gvt_display_close(vgpu);
 }
 
 static int gvt_index_to_space(u32 index, enum gvt_space *sp)
@@ -353,13 +377,15 @@ static int gvt_set_irqs_locked(struct gvt_vgpu *vgpu, struct vfio_irq_set *hdr,
 	u32 action = hdr->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 	u32 dtype = hdr->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	struct eventfd_ctx **slot = gvt_irq_slot(vgpu, hdr->index);
-	bool fire = dtype == VFIO_IRQ_SET_DATA_NONE ||
-		    (dtype == VFIO_IRQ_SET_DATA_BOOL && data[0]);
+	bool fire;
 
 	if (!slot)
 		return -EINVAL;
 
-	/* count 0 with DATA_NONE: disable the index */
+	/*
+	 * count 0 with DATA_NONE: disable the index; anything else with
+	 * count 0 carries no data to act on.
+	 */
 	if (!hdr->count) {
 		if (action != VFIO_IRQ_SET_ACTION_TRIGGER ||
 		    dtype != VFIO_IRQ_SET_DATA_NONE)
@@ -367,6 +393,11 @@ static int gvt_set_irqs_locked(struct gvt_vgpu *vgpu, struct vfio_irq_set *hdr,
 		gvt_set_trigger(slot, -1);
 		return 0;
 	}
+	/* count is 1 here (one vector per index), so BOOL and EVENTFD have data */
+	if (dtype != VFIO_IRQ_SET_DATA_NONE && !data)
+		return -EINVAL;
+	fire = dtype == VFIO_IRQ_SET_DATA_NONE ||
+	       (dtype == VFIO_IRQ_SET_DATA_BOOL && data[0]);
 
 	switch (action) {
 	case VFIO_IRQ_SET_ACTION_MASK:
@@ -456,6 +487,7 @@ static long gvt_vfio_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_RESET:
 		mutex_lock(&vgpu->lock);
 		gvt_model_reset(vgpu->model);
+		gvt_vgpu_scrub(vgpu);
 		vgpu->intx_masked = false;
 		mutex_unlock(&vgpu->lock);
 		return 0;

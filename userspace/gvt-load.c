@@ -31,6 +31,7 @@
 #include <bpf/btf.h>
 #include "gvt/gvt_abi.h"
 #include "gvt/gvt_bpf.h"
+#include "gvt_sysfs.h"
 
 #define PIN_ROOT	"/sys/fs/bpf/gvt"
 #define MAX_SETS	64
@@ -97,19 +98,15 @@ static void default_name(const char *path, char *out, size_t len)
 		*dot = '\0';
 }
 
-static int vgpu_id_of(const char *uuid, unsigned int *id)
+/* one number from the vGPU's sysfs group: /sys/bus/mdev/devices/UUID/gvt/ATTR */
+static int vgpu_attr(const char *uuid, const char *attr, unsigned long long *v)
 {
 	char path[PATH_MAX], buf[32];
-	unsigned long long v;
 	FILE *f;
 	int ok;
 
-	if (strlen(uuid) != 36 || strchr(uuid, '/')) {
-		err("--vgpu: '%s' is not a UUID", uuid);
-		return -EINVAL;
-	}
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/vgpu_id",
-		 uuid, GVT_SYSFS_GROUP);
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/%s/%s", uuid,
+		 GVT_SYSFS_GROUP, attr);
 	f = fopen(path, "r");
 	if (!f) {
 		err("--vgpu %s: no such gvt vGPU (%s)", uuid, strerror(errno));
@@ -118,7 +115,30 @@ static int vgpu_id_of(const char *uuid, unsigned int *id)
 	ok = fgets(buf, sizeof(buf), f) != NULL;
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
-	if (!ok || parse_u64(buf, &v) || !v || v > GVT_MAX_VGPUS) {
+	if (!ok || parse_u64(buf, v) || !*v) {
+		err("--vgpu %s: bad %s in sysfs", uuid, attr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The vGPU @uuid names: its serial, which a policy binds to (never
+ * reused), and its id, for the policy's default name.
+ */
+static int vgpu_of(const char *uuid, unsigned long long *serial,
+		   unsigned int *id)
+{
+	unsigned long long v;
+
+	if (strlen(uuid) != GVT_UUID_STR_LEN - 1 || strchr(uuid, '/')) {
+		err("--vgpu: '%s' is not a UUID", uuid);
+		return -EINVAL;
+	}
+	if (vgpu_attr(uuid, "serial", serial) ||
+	    vgpu_attr(uuid, "vgpu_id", &v))
+		return -ENOENT;
+	if (v > GVT_MAX_VGPUS) {
 		err("--vgpu %s: bad vgpu_id in sysfs", uuid);
 		return -EINVAL;
 	}
@@ -158,8 +178,8 @@ static int store_int(void *dst, __u32 size, unsigned long long v)
 	}
 }
 
-/* binds every struct_ops map of @obj to one vGPU */
-static int set_vgpu(struct bpf_object *obj, unsigned int id)
+/* binds every struct_ops map of @obj to the vGPU of serial @serial */
+static int set_vgpu(struct bpf_object *obj, unsigned long long serial)
 {
 	struct btf *btf = bpf_object__btf(obj);
 	struct bpf_map *map;
@@ -174,13 +194,13 @@ static int set_vgpu(struct bpf_object *obj, unsigned int id)
 			continue;
 		data = bpf_map__initial_value(map, &vsz);
 		if (!data || btf_member(btf, bpf_map__btf_value_type_id(map),
-					"vgpu_id", &off, &size) ||
+					"vgpu_serial", &off, &size) ||
 		    off + size > vsz) {
-			err("%s: struct_ops %s has no vgpu_id field",
+			err("%s: struct_ops %s cannot be bound to a vGPU (no vgpu_serial)",
 			    bpf_object__name(obj), bpf_map__name(map));
 			return -EINVAL;
 		}
-		store_int((char *)data + off, size, id);
+		store_int((char *)data + off, size, serial);
 		n++;
 	}
 	return n ? 0 : -ENOENT;
@@ -396,7 +416,7 @@ static void unpin_by_name(const char *dir)
 }
 
 static struct bpf_object *open_policy(const char *path, const struct knob *k,
-				      int nk, unsigned int vgpu)
+				      int nk, unsigned long long vgpu)
 {
 	struct bpf_object *obj;
 	int i, ret;
@@ -461,12 +481,13 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		    const struct knob *k, int nk)
 {
 	char dir[128], pname[GVT_POLICY_NAME_LEN];
-	unsigned int vgpu = 0;
+	unsigned long long vgpu = 0;
+	unsigned int id = 0;
 	struct bpf_object *obj;
 	struct bpf_map *map;
 	int nlinks = 0, ret;
 
-	if (uuid && vgpu_id_of(uuid, &vgpu))
+	if (uuid && vgpu_of(uuid, &vgpu, &id))
 		return 1;
 	if (name) {
 		snprintf(pname, sizeof(pname), "%s", name);
@@ -475,8 +496,8 @@ static int cmd_load(const char *path, const char *name, const char *uuid,
 		if (vgpu) {
 			char tmp[GVT_POLICY_NAME_LEN + 16];
 
-			/* vgpu <= GVT_MAX_VGPUS: the result fits */
-			snprintf(tmp, sizeof(tmp), "%.20s-vgpu%u", pname, vgpu);
+			/* id <= GVT_MAX_VGPUS: the result fits */
+			snprintf(tmp, sizeof(tmp), "%.20s-vgpu%u", pname, id);
 			snprintf(pname, sizeof(pname), "%.*s",
 				 (int)sizeof(pname) - 1, tmp);
 		}
@@ -566,19 +587,72 @@ static int single_link(const char *dir, char *path, size_t len)
 	return n == 1 ? 0 : -ENOENT;
 }
 
+/*
+ * The vGPU serial a live struct_ops map is bound to, read from the
+ * kernel's copy of the map value through the module's BTF: the binding is
+ * what the kernel holds, not what a name says. 0: bound to none (or a
+ * hook set without the field).
+ */
+static int live_binding(int link_fd, unsigned long long *serial)
+{
+	struct bpf_link_info li = {};
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(li), mlen = sizeof(mi), off = 0, size = 0, i;
+	struct btf *vmlinux = NULL, *btf = NULL;
+	const struct btf_type *t;
+	const struct btf_member *m;
+	void *value = NULL;
+	int map_fd = -1, ret = -ENOENT, key = 0;
+
+	*serial = 0;
+	if (bpf_link_get_info_by_fd(link_fd, &li, &len) ||
+	    li.type != BPF_LINK_TYPE_STRUCT_OPS)
+		return -errno ?: -EINVAL;
+	map_fd = bpf_map_get_fd_by_id(li.struct_ops.map_id);
+	if (map_fd < 0)
+		return -errno;
+	if (bpf_map_get_info_by_fd(map_fd, &mi, &mlen))
+		goto out;
+	vmlinux = btf__load_vmlinux_btf();
+	btf = mi.btf_vmlinux_id ?
+	      btf__load_from_kernel_by_id_split(mi.btf_vmlinux_id, vmlinux) : NULL;
+	value = calloc(1, mi.value_size);
+	if (!vmlinux || !btf || !value || bpf_map_lookup_elem(map_fd, &key, value))
+		goto out;
+	/* struct bpf_struct_ops_<name> { common; struct <name> data; } */
+	t = btf__type_by_id(btf, mi.btf_vmlinux_value_type_id);
+	if (!t || !btf_is_struct(t))
+		goto out;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		if (strcmp(btf__name_by_offset(btf, m->name_off), "data"))
+			continue;
+		off = btf_member_bit_offset(t, i) / 8;
+		if (!btf_member(btf, m->type, "vgpu_serial", &i, &size) &&
+		    size == sizeof(__u64) && off + i + size <= mi.value_size) {
+			memcpy(serial, (char *)value + off + i, size);
+			ret = 0;
+		} else {
+			ret = 0;	/* a hook set that cannot be bound */
+		}
+		break;
+	}
+out:
+	free(value);
+	btf__free(btf);
+	btf__free(vmlinux);
+	close(map_fd);
+	return ret;
+}
+
 static int cmd_replace(const char *pname, const char *path,
 		       const struct knob *k, int nk)
 {
 	char dir[128], pin[PATH_MAX];
-	const char *bound = strstr(pname, "-vgpu");
 	unsigned long long vgpu = 0;
 	struct bpf_object *obj;
 	struct bpf_map *map;
-	int n = 0;
-
-	/* a policy loaded with --vgpu keeps its binding: NAME-vgpuN */
-	if (bound && parse_u64(bound + 5, &vgpu))
-		vgpu = 0;
+	int n = 0, fd;
 
 	if (!valid_name(pname)) {
 		err("'%s' is not a valid policy name", pname);
@@ -589,7 +663,16 @@ static int cmd_replace(const char *pname, const char *path,
 		err("no policy named %s is loaded", pname);
 		return 1;
 	}
-	obj = open_policy(path, k, nk, (unsigned int)vgpu);
+	/* the new programs keep the live policy's binding to its vGPU */
+	if (!single_link(dir, pin, sizeof(pin))) {
+		fd = bpf_obj_get(pin);
+		if (fd >= 0) {
+			if (live_binding(fd, &vgpu))
+				vgpu = 0;
+			close(fd);
+		}
+	}
+	obj = open_policy(path, k, nk, vgpu);
 	if (!obj)
 		return 1;
 	bpf_object__for_each_map(map, obj) {
@@ -681,7 +764,7 @@ static const char *field(const char *line, const char *key, char *out,
 static void list_row(const char *line)
 {
 	char kind[8] = "", name[GVT_POLICY_NAME_LEN] = "", when[32] = "-";
-	char v[64], ms[16], scope[16], detail[200];
+	char v[64], ms[16], scope[24], detail[200];
 	const char *reason;
 	time_t t;
 
@@ -693,13 +776,18 @@ static void list_row(const char *line)
 	if (t)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
 	if (!strcmp(kind, "mmio")) {
-		field(line, "vgpu", v, sizeof(v));
-		snprintf(scope, sizeof(scope), "%s",
-			 !strcmp(v, "0") ? "all vGPUs" : "vGPU ");
-		if (strcmp(v, "0"))
-			strncat(scope, v, sizeof(scope) - strlen(scope) - 1);
-		snprintf(detail, sizeof(detail), "calls %s",
-			 field(line, "calls", v, sizeof(v)));
+		field(line, "serial", v, sizeof(v));
+		if (!strcmp(v, "0"))
+			snprintf(scope, sizeof(scope), "all vGPUs");
+		else
+			snprintf(scope, sizeof(scope), "vGPU #%.12s", v);
+		if (!strcmp(field(line, "state", ms, sizeof(ms)), "orphaned"))
+			snprintf(detail, sizeof(detail),
+				 "its vGPU is gone (it runs no more), calls %s",
+				 field(line, "calls", v, sizeof(v)));
+		else
+			snprintf(detail, sizeof(detail), "calls %s",
+				 field(line, "calls", v, sizeof(v)));
 		strncat(detail, ", handled ", sizeof(detail) - strlen(detail) - 1);
 		strncat(detail, field(line, "handled", v, sizeof(v)),
 			sizeof(detail) - strlen(detail) - 1);

@@ -688,7 +688,8 @@ static void fmt_time(char *buf, size_t size, long long epoch)
 
 struct mmio_policy {
 	char name[64];
-	unsigned int vgpu;
+	unsigned long long serial;
+	char state[16];
 	int priority;
 	long long attached, calls, handled, denied;
 };
@@ -701,9 +702,9 @@ static bool parse_mmio_policy(const char *line, struct mmio_policy *p)
 {
 	int end = -1;
 
-	if (sscanf(line, "mmio %63s vgpu=%u priority=%d attached=%lld calls=%lld handled=%lld denied=%lld%n",
-		   p->name, &p->vgpu, &p->priority, &p->attached, &p->calls,
-		   &p->handled, &p->denied, &end) != 7 || end < 0)
+	if (sscanf(line, "mmio %63s serial=%llu state=%15s priority=%d attached=%lld calls=%lld handled=%lld denied=%lld%n",
+		   p->name, &p->serial, p->state, &p->priority, &p->attached,
+		   &p->calls, &p->handled, &p->denied, &end) != 8 || end < 0)
 		return false;
 	return line[end] == '\0';
 }
@@ -724,7 +725,7 @@ static int show_policies(void)
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct mmio_policy p;
-		char when[32], vg[16];
+		char when[32], vg[32];
 
 		n++;
 		if (!parse_mmio_policy(line, &p)) {
@@ -733,17 +734,19 @@ static int show_policies(void)
 			continue;
 		}
 		if (!header) {
-			printf("  %-5s %-24s %4s %6s %-19s %10s %10s %10s\n",
-			       "HOOK", "NAME", "VGPU", "PRIO", "ATTACHED",
+			printf("  %-5s %-24s %-22s %6s %-19s %10s %10s %10s\n",
+			       "HOOK", "NAME", "VGPU (SERIAL)", "PRIO", "ATTACHED",
 			       "CALLS", "HANDLED", "DENIED");
 			header = true;
 		}
 		fmt_time(when, sizeof(when), p.attached);
-		if (p.vgpu)
-			snprintf(vg, sizeof(vg), "%u", p.vgpu);
-		else
+		if (!p.serial)
 			snprintf(vg, sizeof(vg), "all");
-		printf("  %-5s %-24s %4s %6d %-19s %10lld %10lld %10lld\n",
+		else if (!strcmp(p.state, "orphaned"))
+			snprintf(vg, sizeof(vg), "%llu, gone", p.serial);
+		else
+			snprintf(vg, sizeof(vg), "%llu", p.serial);
+		printf("  %-5s %-24s %-22s %6d %-19s %10lld %10lld %10lld\n",
 		       "mmio", p.name, vg, p.priority, when, p.calls, p.handled,
 		       p.denied);
 	}

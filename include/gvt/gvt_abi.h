@@ -26,6 +26,8 @@
 #define GVT_WEIGHT_FULL			16
 #define GVT_WEIGHT_MIN			1
 #define GVT_WEIGHT_MAX			128
+/* the scheduling time slice unless a policy or sysfs timeslice_us says */
+#define GVT_SCHED_DEFAULT_SLICE_US	1000
 
 /* module parameter defaults: the simulated physical GPU */
 #define GVT_DEFAULT_APERTURE_MB		128	/* CPU-visible graphics memory */
@@ -69,6 +71,7 @@
 	X(wait_ns)				\
 	X(interrupts)				\
 	X(sched_switches)			\
+	X(sched_grants)				\
 	X(policy_ejections)
 
 #define GVT_STATS_FIELD(name) __u64 name;

@@ -62,7 +62,10 @@ struct gvt_mmio_range {
  * @write: called for a guest write of a hooked register
  * @ranges: the BAR0 offsets this policy hooks; accesses elsewhere never
  *	call it. All zero means the whole register file.
- * @vgpu_id: 0 to act on every vGPU, or the id of one vGPU
+ * @vgpu_serial: 0 to act on every vGPU, or the serial of one vGPU (sysfs
+ *	<uuid>/gvt/serial). Serials are never reused, unlike ids: a policy
+ *	bound to a vGPU ends with it and never sees the next vGPU that takes
+ *	its id. Attaching one whose vGPU is gone fails with -ENODEV.
  * @priority: policies run from the lowest value up; at equal priority,
  *	vGPU-specific ones before global ones, then in attach order
  * @name: shown by gvt-load --list and in sysfs
@@ -71,7 +74,7 @@ struct gvt_mmio_ops {
 	int (*read)(struct gvt_mmio_access *a);
 	int (*write)(struct gvt_mmio_access *a);
 	struct gvt_mmio_range ranges[GVT_MMIO_MAX_RANGES];
-	__u32 vgpu_id;
+	__u64 vgpu_serial;
 	__s32 priority;
 	char name[GVT_POLICY_NAME_LEN];
 };

@@ -27,8 +27,9 @@
  * GVT_CMD_LIST(X) expands X(name, opcode, min length, max length) once per
  * command, lengths in dwords with the header. Operands, in order:
  *
- * NOOP            -                   does nothing; a 0 dword is a NOOP
- *                                     (length field 0 or 1)
+ * NOOP            -                   does nothing; its length field may be
+ *                                     0 or 1 (a 0 dword is a NOOP), both
+ *                                     meaning one dword
  * USER_INTERRUPT  -                   raises GVT_IRQ_USER(engine)
  * BATCH_END       -                   returns from a batch buffer
  * STORE_DWORD     addr, value         writes value at addr (4-aligned)
@@ -93,18 +94,17 @@ enum gvt_cmd_op {
 #define GVT_PIXEL_BYTES			4
 
 /*
- * LRI allow list. Any other register in an LRI rejects the workload with
- * GVT_ERR_BAD_REGISTER: a command stream must not reach interrupt, GTT,
- * ring or reset control.
+ * Which registers an LRI may load is a column of the register table
+ * (gvt_regs.h): rows flagged GVT_RF_CMD. Today these are
  *   GVT_REG_SCRATCH       free for the driver (a marker, a fence value)
- *   GVT_REG_PLANE_SURF    page flip: takes effect at once, raises
- *                         GVT_IRQ_PLANE_FLIP
+ *   GVT_REG_PLANE_SURF    page flip: takes effect in stream order and
+ *                         raises GVT_IRQ_PLANE_FLIP
  *   RING_SEQNO            of the engine running the command only:
  *                         GVT_ENGINE_REG(engine, GVT_RING_SEQNO); this is
  *                         how a driver marks a request completed
+ * Any other register in an LRI refuses the workload with
+ * GVT_ERR_BAD_REGISTER: a command stream must not reach interrupt, GTT,
+ * ring or reset control.
  */
-#define GVT_LRI_ALLOW_LIST(X)						\
-	X(GVT_REG_SCRATCH)						\
-	X(GVT_REG_PLANE_SURF)
 
 #endif /* GVT_CMD_H */

@@ -29,7 +29,7 @@
 #define GVT_CFG_MSI_OFFSET		0x40	/* MSI capability */
 #define GVT_CFG_VNDR_OFFSET		0x58	/* vendor capability */
 #define GVT_CFG_VNDR_SIZE		12
-/* vendor capability payload: u32 at +4 = GVT_ID, u32 at +8 = PV-info offset */
+/* vendor capability payload: u32 at +4 = GVT_ID_MAGIC, u32 at +8 = GVT_PVINFO_BASE */
 
 /* ---- BARs -------------------------------------------------------------- */
 
@@ -39,6 +39,9 @@
 #define GVT_GTT_WINDOW_SIZE		0x100000u	/* 128 Ki 8-byte PTEs */
 #define GVT_GTT_ENTRIES			(GVT_GTT_WINDOW_SIZE / 8)
 #define GVT_PAGE_SIZE			4096u
+/* graphics addresses are 32 bits: the end of that space, its last dword */
+#define GVT_GA_END			(1ull << 32)
+#define GVT_GA_LAST_DWORD		(GVT_GA_END - 4)
 /* graphics address space covered by the GTT: 512 MiB */
 #define GVT_GM_SPACE			((unsigned long long)GVT_GTT_ENTRIES * GVT_PAGE_SIZE)
 /* BAR2 (64-bit, prefetchable) is the vGPU's aperture; its size is per type */
@@ -83,7 +86,7 @@
 #define GVT_RING_HEAD			0x04	/* RO: byte offset the engine reached */
 #define GVT_RING_TAIL			0x08	/* RW: doorbell, byte offset, qword aligned */
 #define GVT_RING_CTL			0x0c	/* RW: GVT_RING_CTL_* */
-#define GVT_RING_SEQNO			0x10	/* RO: last completed seqno */
+#define GVT_RING_SEQNO			0x10	/* RO: last completed seqno, written by LRI */
 #define GVT_RING_STATUS			0x14	/* RO: GVT_RING_STATUS_* */
 #define GVT_RING_BUSY_NS_LO		0x18	/* RO: GPU time used, ns */
 #define GVT_RING_BUSY_NS_HI		0x1c	/* RO */
@@ -145,7 +148,9 @@
 #define GVT_IRQ_COPY_ERROR		(1u << 9)
 #define GVT_IRQ_GTT_FAULT		(1u << 16)
 #define GVT_IRQ_PLANE_FLIP		(1u << 24)
-#define GVT_IRQ_ALL			0x01030303u
+#define GVT_IRQ_ALL			(GVT_IRQ_RENDER_USER | GVT_IRQ_COPY_USER |	\
+					 GVT_IRQ_RENDER_ERROR | GVT_IRQ_COPY_ERROR |	\
+					 GVT_IRQ_GTT_FAULT | GVT_IRQ_PLANE_FLIP)
 #define GVT_IRQ_USER(e)			(GVT_IRQ_RENDER_USER << (e))
 #define GVT_IRQ_ERROR(e)		(GVT_IRQ_RENDER_ERROR << (e))
 
@@ -189,20 +194,33 @@
 
 /* ---- the register table ------------------------------------------------- */
 
-/* flags */
-#define GVT_RF_RO			(1u << 0)	/* writes ignored entirely */
+/*
+ * Flags: who may write a register, and whether its access has a handler.
+ * The device model keeps one handler table beside this list and refuses
+ * to start when a row's VIRT or ACTION flag and its handlers disagree.
+ * The read-only mask applies to every writer.
+ */
+#define GVT_RF_RO			(1u << 0)	/* guest MMIO writes are ignored */
 #define GVT_RF_W1C			(1u << 1)	/* writing 1 clears the bit */
 #define GVT_RF_PVINFO			(1u << 2)	/* part of the PV-info page */
 #define GVT_RF_VIRT			(1u << 3)	/* value computed on read */
-#define GVT_RF_ACTION			(1u << 4)	/* write has a side effect */
+#define GVT_RF_ACTION			(1u << 4)	/* a write has a side effect */
 #define GVT_RF_ENGINE			(1u << 5)	/* per-engine ring register */
+/*
+ * LRI from a command stream may write it (GVT-g's F_CMD_ACCESS); a per-engine
+ * register only from its own engine's stream. Any other register in an LRI
+ * refuses the workload with GVT_ERR_BAD_REGISTER.
+ */
+#define GVT_RF_CMD			(1u << 6)
+/* an MMIO policy may write it with the gvt_reg_write kfunc */
+#define GVT_RF_POLICY			(1u << 7)
 
 #define GVT_ENGINE_REGS(X, e, n)						\
-	X(n##_RING_START,   GVT_ENGINE_REG(e, GVT_RING_START),   0, 0x00000fffu, GVT_RF_ENGINE)	\
+	X(n##_RING_START,   GVT_ENGINE_REG(e, GVT_RING_START),   0, 0x00000fffu, GVT_RF_ENGINE | GVT_RF_POLICY)	\
 	X(n##_RING_HEAD,    GVT_ENGINE_REG(e, GVT_RING_HEAD),    0, 0xffffffffu, GVT_RF_ENGINE | GVT_RF_RO)	\
 	X(n##_RING_TAIL,    GVT_ENGINE_REG(e, GVT_RING_TAIL),    0, 0x00000007u, GVT_RF_ENGINE | GVT_RF_ACTION)	\
 	X(n##_RING_CTL,     GVT_ENGINE_REG(e, GVT_RING_CTL),     0, ~(GVT_RING_CTL_ENABLE | GVT_RING_CTL_SIZE_MASK), GVT_RF_ENGINE | GVT_RF_ACTION)	\
-	X(n##_RING_SEQNO,   GVT_ENGINE_REG(e, GVT_RING_SEQNO),   0, 0xffffffffu, GVT_RF_ENGINE | GVT_RF_RO)	\
+	X(n##_RING_SEQNO,   GVT_ENGINE_REG(e, GVT_RING_SEQNO),   0, 0,           GVT_RF_ENGINE | GVT_RF_RO | GVT_RF_CMD)	\
 	X(n##_RING_STATUS,  GVT_ENGINE_REG(e, GVT_RING_STATUS),  GVT_RING_STATUS_IDLE, 0xffffffffu, GVT_RF_ENGINE | GVT_RF_RO)	\
 	X(n##_RING_BUSY_LO, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_LO), 0, 0xffffffffu, GVT_RF_ENGINE | GVT_RF_RO)	\
 	X(n##_RING_BUSY_HI, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_HI), 0, 0xffffffffu, GVT_RF_ENGINE | GVT_RF_RO)
@@ -221,25 +239,25 @@
 	X(NUM_ENGINES,   GVT_REG_NUM_ENGINES,   GVT_NUM_ENGINES,   0xffffffffu, GVT_RF_RO)	\
 	X(TIMESTAMP_LO,  GVT_REG_TIMESTAMP_LO,  0,                 0xffffffffu, GVT_RF_RO | GVT_RF_VIRT)	\
 	X(TIMESTAMP_HI,  GVT_REG_TIMESTAMP_HI,  0,                 0xffffffffu, GVT_RF_RO)	\
-	X(SCRATCH,       GVT_REG_SCRATCH,       0,                 0,           0)		\
+	X(SCRATCH,       GVT_REG_SCRATCH,       0,                 0,           GVT_RF_CMD | GVT_RF_POLICY)	\
 	X(RESET,         GVT_REG_RESET,         0,                 0,           GVT_RF_ACTION)	\
 	X(STATUS,        GVT_REG_STATUS,        0,                 0xffffffffu, GVT_RF_RO)	\
 	X(ERROR,         GVT_REG_ERROR,         GVT_ERR_NONE,      0xffffffffu, GVT_RF_RO)	\
 	X(ERROR_ADDR,    GVT_REG_ERROR_ADDR,    0,                 0xffffffffu, GVT_RF_RO)	\
 	X(ERROR_COUNT,   GVT_REG_ERROR_COUNT,   0,                 0xffffffffu, GVT_RF_RO)	\
-	X(IER,           GVT_REG_IER,           0,                 ~GVT_IRQ_ALL, GVT_RF_ACTION)	\
-	X(IMR,           GVT_REG_IMR,           GVT_IRQ_ALL,       ~GVT_IRQ_ALL, GVT_RF_ACTION)	\
-	X(IIR,           GVT_REG_IIR,           0,                 ~GVT_IRQ_ALL, GVT_RF_W1C | GVT_RF_ACTION)	\
+	X(IER,           GVT_REG_IER,           0,                 ~GVT_IRQ_ALL, GVT_RF_ACTION | GVT_RF_POLICY)	\
+	X(IMR,           GVT_REG_IMR,           GVT_IRQ_ALL,       ~GVT_IRQ_ALL, GVT_RF_ACTION | GVT_RF_POLICY)	\
+	X(IIR,           GVT_REG_IIR,           0,                 ~GVT_IRQ_ALL, GVT_RF_W1C | GVT_RF_ACTION | GVT_RF_POLICY)	\
 	X(ISR,           GVT_REG_ISR,           0,                 0xffffffffu, GVT_RF_RO)	\
-	X(GTT_CTL,       GVT_REG_GTT_CTL,       0,                 ~GVT_GTT_CTL_ENABLE, 0)	\
+	X(GTT_CTL,       GVT_REG_GTT_CTL,       0,                 ~GVT_GTT_CTL_ENABLE, GVT_RF_POLICY)	\
 	X(GTT_ENTRIES,   GVT_REG_GTT_ENTRIES,   GVT_GTT_ENTRIES,   0xffffffffu, GVT_RF_RO)	\
 	GVT_ENGINE_REGS(X, GVT_ENGINE_RENDER, RCS)					\
 	GVT_ENGINE_REGS(X, GVT_ENGINE_COPY, BCS)					\
-	X(PLANE_CTL,     GVT_REG_PLANE_CTL,     0, ~(GVT_PLANE_CTL_ENABLE | GVT_PLANE_CTL_FORMAT_MASK), GVT_RF_ACTION)	\
-	X(PLANE_SURF,    GVT_REG_PLANE_SURF,    0,                 0x00000fffu, 0)	\
-	X(PLANE_WIDTH,   GVT_REG_PLANE_WIDTH,   0,                 0xffffe000u, 0)	\
-	X(PLANE_HEIGHT,  GVT_REG_PLANE_HEIGHT,  0,                 0xffffe000u, 0)	\
-	X(PLANE_STRIDE,  GVT_REG_PLANE_STRIDE,  0,                 0xfffc003fu, 0)	\
+	X(PLANE_CTL,     GVT_REG_PLANE_CTL,     0, ~(GVT_PLANE_CTL_ENABLE | GVT_PLANE_CTL_FORMAT_MASK), GVT_RF_POLICY)	\
+	X(PLANE_SURF,    GVT_REG_PLANE_SURF,    0,                 0x00000fffu, GVT_RF_ACTION | GVT_RF_CMD | GVT_RF_POLICY)	\
+	X(PLANE_WIDTH,   GVT_REG_PLANE_WIDTH,   0,                 0xffffe000u, GVT_RF_POLICY)	\
+	X(PLANE_HEIGHT,  GVT_REG_PLANE_HEIGHT,  0,                 0xffffe000u, GVT_RF_POLICY)	\
+	X(PLANE_STRIDE,  GVT_REG_PLANE_STRIDE,  0,                 0xfffc003fu, GVT_RF_POLICY)	\
 	X(PV_MAGIC_LO,   GVT_PV_MAGIC_LO,       GVT_PV_MAGIC_LO_VALUE, 0xffffffffu, GVT_RF_RO | GVT_RF_PVINFO)	\
 	X(PV_MAGIC_HI,   GVT_PV_MAGIC_HI,       GVT_PV_MAGIC_HI_VALUE, 0xffffffffu, GVT_RF_RO | GVT_RF_PVINFO)	\
 	X(PV_VERSION,    GVT_PV_VERSION,        GVT_PV_VERSION_VALUE,  0xffffffffu, GVT_RF_RO | GVT_RF_PVINFO)	\

@@ -117,3 +117,25 @@ void gvt_cfg_access(struct gvt_model *m, u32 off, u8 *buf, u32 len,
 	}
 	m->stats.cfg_writes++;
 }
+
+void gvt_cfg_written(struct gvt_model *m, u16 cmd_before)
+{
+	bool intx_enabled = (cmd_before & PCI_COMMAND_INTX_DISABLE) &&
+			    !gvt_model_intx_disabled(m);
+
+	if (!m->env || !m->env->irq)
+		return;
+	/*
+	 * MSI is edge: a message held back (Pending) by the per-vector mask
+	 * would be lost unless sent once the vector is unmasked.
+	 */
+	if (gvt_model_msi_pending(m) && gvt_model_msi_enabled(m) &&
+	    !gvt_model_msi_masked(m) && gvt_model_bus_master(m)) {
+		gvt_model_msi_set_pending(m, false);
+		m->env->irq(m->env->priv);
+		return;
+	}
+	/* INTx is level: re-enabled while asserted, the line is up again */
+	if (intx_enabled && !gvt_model_msi_enabled(m) && gvt_model_irq_live(m))
+		m->env->irq(m->env->priv);
+}

@@ -29,13 +29,12 @@ static const struct gvt_cmd_desc gvt_cmd_descs[256] = {
 
 #undef GVT_CMD_DESC
 
-/* what one scan carries around */
+/* what one scan step carries around; what outlives it is in eng->scan */
 struct gvt_scan {
 	struct gvt_model *m;
 	u32 engine;
 	struct gvt_engine *eng;
 	struct gvt_cmd_error *err;
-	u32 batch_dw;		/* dwords read under the current ring BATCH_START */
 };
 
 static int gvt_scan_fail(struct gvt_scan *s, u32 code, u32 addr)
@@ -68,18 +67,6 @@ u32 gvt_cmd_length(u32 hdr)
 	u32 n = 0;
 
 	return gvt_cmd_decode(hdr, &n) ? 0 : n;
-}
-
-static bool gvt_lri_allowed(u32 engine, u32 reg)
-{
-#define GVT_LRI_CASE(r) case r:
-	switch (reg) {
-	GVT_LRI_ALLOW_LIST(GVT_LRI_CASE)
-		return true;
-	default:
-		return reg == GVT_ENGINE_REG(engine, GVT_RING_SEQNO);
-	}
-#undef GVT_LRI_CASE
 }
 
 static u32 gvt_rect_check(const struct gvt_model *m, u32 addr, u32 stride,
@@ -117,7 +104,7 @@ u32 gvt_cmd_check(const struct gvt_model *m, u32 engine, const u32 *cmd,
 		if (len % 2 == 0)
 			return GVT_ERR_BAD_LENGTH;
 		for (i = 1; i < len; i += 2)
-			if (!gvt_lri_allowed(engine, cmd[i]))
+			if (!gvt_reg_cmd_writable(engine, cmd[i]))
 				return GVT_ERR_BAD_REGISTER;
 		break;
 	case GVT_OP_WORK:
@@ -163,7 +150,8 @@ static int gvt_rd_next(struct gvt_scan *s, struct gvt_cmd_reader *rd, u32 *dw)
 	u64 ga = gvt_rd_ga(rd);
 	u32 page, fault;
 
-	if (ga > 0xfffffffcull)
+	/* the last dword of the 32-bit graphics address space */
+	if (ga > GVT_GA_LAST_DWORD)
 		return gvt_scan_fail(s, GVT_ERR_BAD_ADDRESS, (u32)ga);
 	page = (u32)ga & ~(GVT_PAGE_SIZE - 1);
 	if (page != rd->page_ga) {
@@ -223,90 +211,99 @@ static int gvt_shadow_emit(struct gvt_scan *s, const u32 *cmd, u32 len,
 	return 0;
 }
 
-static int gvt_scan_batch(struct gvt_scan *s, u32 addr, u32 depth)
+/*
+ * One command of the stream at the current depth: the ring (depth 0) or a
+ * batch. Returns 0, or -EINVAL through gvt_scan_fail(); *@done is set when
+ * the ring part of the workload ends at this command boundary.
+ */
+static int gvt_scan_one(struct gvt_scan *s, u32 *len, bool *done)
 {
-	struct gvt_cmd_reader *rd = &s->eng->rd[depth];
+	struct gvt_engine *eng = s->eng;
+	struct gvt_scan_state *st = &eng->scan;
+	struct gvt_cmd_reader *rd = &eng->rd[st->depth];
 	u32 cmd[1 + 2 * GVT_LRI_MAX_PAIRS];
-	u32 len, ga;
+	u32 ga = (u32)gvt_rd_ga(rd), avail, over;
 	int ret;
 
-	gvt_rd_init(rd, addr, 0, 0);
-	for (;;) {
-		ga = (u32)gvt_rd_ga(rd);
-		if (s->batch_dw >= GVT_BATCH_MAX_DWORDS)
-			return gvt_scan_fail(s, GVT_ERR_BATCH_SIZE, ga);
-		ret = gvt_rd_cmd(s, rd, cmd, &len,
-				 GVT_BATCH_MAX_DWORDS - s->batch_dw,
-				 GVT_ERR_BATCH_SIZE);
-		if (ret)
-			return ret;
-		s->batch_dw += len;
-		switch (GVT_CMD_OP(cmd[0])) {
-		case GVT_OP_BATCH_END:
+	if (!st->depth) {
+		u32 size = rd->size;
+
+		if (rd->pos == eng->tail ||
+		    eng->shadow_len > GVT_SHADOW_SOFT_LIMIT) {
+			/* the rest, if any, is the next workload */
+			*done = true;
 			return 0;
-		case GVT_OP_BATCH_START:
-			if (depth >= GVT_BATCH_MAX_DEPTH)
-				return gvt_scan_fail(s, GVT_ERR_BATCH_DEPTH, ga);
-			ret = gvt_scan_batch(s, cmd[1], depth + 1);
-			break;
-		case GVT_OP_NOOP:
-			break;
-		default:
-			ret = gvt_shadow_emit(s, cmd, len, ga);
-			break;
 		}
-		if (ret)
-			return ret;
+		avail = ((eng->tail + size - rd->pos) % size) / 4;
+		over = GVT_ERR_BAD_LENGTH;
+	} else {
+		if (st->batch_dw >= GVT_BATCH_MAX_DWORDS)
+			return gvt_scan_fail(s, GVT_ERR_BATCH_SIZE, ga);
+		avail = GVT_BATCH_MAX_DWORDS - st->batch_dw;
+		over = GVT_ERR_BATCH_SIZE;
+	}
+	ret = gvt_rd_cmd(s, rd, cmd, len, avail, over);
+	if (ret)
+		return ret;
+	if (st->depth)
+		st->batch_dw += *len;
+
+	switch (GVT_CMD_OP(cmd[0])) {
+	case GVT_OP_BATCH_END:
+		if (!st->depth)
+			return gvt_scan_fail(s, GVT_ERR_BAD_OPCODE, ga);
+		st->depth--;
+		return 0;
+	case GVT_OP_BATCH_START:
+		if (st->depth >= GVT_BATCH_MAX_DEPTH)
+			return gvt_scan_fail(s, GVT_ERR_BATCH_DEPTH, ga);
+		if (!st->depth)
+			st->batch_dw = 0;
+		st->depth++;
+		gvt_rd_init(&eng->rd[st->depth], cmd[1], 0, 0);
+		return 0;
+	case GVT_OP_NOOP:
+		return 0;
+	default:
+		return gvt_shadow_emit(s, cmd, *len, ga);
 	}
 }
 
-static u32 gvt_ring_bytes(u32 ctl)
-{
-	return (((ctl & GVT_RING_CTL_SIZE_MASK) >> GVT_RING_CTL_SIZE_SHIFT) + 1) *
-	       GVT_PAGE_SIZE;
-}
-
-int gvt_cmd_scan(struct gvt_model *m, u32 engine, struct gvt_cmd_error *err)
+int gvt_cmd_scan(struct gvt_model *m, u32 engine, u32 max_dw,
+		 struct gvt_cmd_error *err)
 {
 	struct gvt_engine *eng = &m->eng[engine];
 	struct gvt_scan s = { .m = m, .engine = engine, .eng = eng, .err = err };
-	u32 start = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_START))];
-	u32 ctl = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_CTL))];
-	u32 head = m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, GVT_RING_HEAD))];
-	u32 size = gvt_ring_bytes(ctl);
-	struct gvt_cmd_reader *rd = &eng->rd[0];
-	u32 cmd[1 + 2 * GVT_LRI_MAX_PAIRS];
-	u32 len, ga, avail;
-	int ret;
+	struct gvt_scan_state *st = &eng->scan;
+	u32 read = 0, len;
+	bool done = false;
+	int ret = 0;
 
-	eng->shadow_len = 0;
-	if (head >= size || eng->tail >= size)
-		return gvt_scan_fail(&s, GVT_ERR_RING_CTL, eng->tail);
-	gvt_rd_init(rd, start, size, head);
-	while (rd->pos != eng->tail) {
-		if (eng->shadow_len > GVT_SHADOW_SOFT_LIMIT)
-			break;	/* the rest is the next workload */
-		ga = (u32)gvt_rd_ga(rd);
-		avail = ((eng->tail + size - rd->pos) % size) / 4;
-		ret = gvt_rd_cmd(&s, rd, cmd, &len, avail, GVT_ERR_BAD_LENGTH);
-		if (ret)
-			return ret;
-		switch (GVT_CMD_OP(cmd[0])) {
-		case GVT_OP_BATCH_END:
-			return gvt_scan_fail(&s, GVT_ERR_BAD_OPCODE, ga);
-		case GVT_OP_BATCH_START:
-			s.batch_dw = 0;
-			ret = gvt_scan_batch(&s, cmd[1], 1);
-			break;
-		case GVT_OP_NOOP:
-			break;
-		default:
-			ret = gvt_shadow_emit(&s, cmd, len, ga);
-			break;
-		}
-		if (ret)
-			return ret;
+	if (!st->active) {
+		u32 start = gvt_engine_reg_get(m, engine, GVT_RING_START);
+		u32 ctl = gvt_engine_reg_get(m, engine, GVT_RING_CTL);
+		u32 head = gvt_engine_reg_get(m, engine, GVT_RING_HEAD);
+		u32 size = gvt_ring_bytes(ctl);
+
+		if (head >= size || eng->tail >= size)
+			return gvt_scan_fail(&s, GVT_ERR_RING_CTL, eng->tail);
+		eng->shadow_len = 0;
+		st->depth = 0;
+		st->batch_dw = 0;
+		gvt_rd_init(&eng->rd[0], start, size, head);
+		st->active = true;
 	}
-	eng->wl_tail = rd->pos;
+	while (read < max_dw) {
+		ret = gvt_scan_one(&s, &len, &done);
+		if (ret || done)
+			break;
+		read += len;
+	}
+	if (!ret && !done)
+		return -EAGAIN;
+	st->active = false;
+	if (ret)
+		return ret;
+	eng->wl_tail = eng->rd[0].pos;
 	return 0;
 }

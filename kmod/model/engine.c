@@ -11,25 +11,6 @@
  */
 #include "gvt_model.h"
 
-/* bytes of rectangle rows one gvt_engine_run() call moves at most */
-#define GVT_RUN_BYTES		(256u * 1024)
-
-static u32 *gvt_ering(struct gvt_model *m, u32 engine, u32 reg)
-{
-	return &m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, reg))];
-}
-
-static u32 gvt_ering_get(const struct gvt_model *m, u32 engine, u32 reg)
-{
-	return m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, reg))];
-}
-
-static u32 gvt_ring_size(u32 ctl)
-{
-	return (((ctl & GVT_RING_CTL_SIZE_MASK) >> GVT_RING_CTL_SIZE_SHIFT) + 1) *
-	       GVT_PAGE_SIZE;
-}
-
 static bool gvt_model_failed(const struct gvt_model *m)
 {
 	return m->regs[GVT_REGIDX_STATUS] & GVT_STATUS_FAILED;
@@ -38,15 +19,15 @@ static bool gvt_model_failed(const struct gvt_model *m)
 bool gvt_engine_has_work(const struct gvt_model *m, u32 engine)
 {
 	if (engine >= GVT_NUM_ENGINES || gvt_model_failed(m) ||
-	    !(gvt_ering_get(m, engine, GVT_RING_CTL) & GVT_RING_CTL_ENABLE))
+	    !(gvt_engine_reg_get(m, engine, GVT_RING_CTL) & GVT_RING_CTL_ENABLE))
 		return false;
 	return m->eng[engine].active ||
-	       gvt_ering_get(m, engine, GVT_RING_HEAD) != m->eng[engine].tail;
+	       gvt_engine_reg_get(m, engine, GVT_RING_HEAD) != m->eng[engine].tail;
 }
 
 static void gvt_engine_update_status(struct gvt_model *m, u32 engine)
 {
-	u32 *st = gvt_ering(m, engine, GVT_RING_STATUS);
+	u32 *st = gvt_engine_reg(m, engine, GVT_RING_STATUS);
 
 	if (gvt_engine_has_work(m, engine))
 		*st &= ~GVT_RING_STATUS_IDLE;
@@ -60,6 +41,7 @@ static void gvt_engine_cancel(struct gvt_model *m, u32 engine)
 	struct gvt_engine *eng = &m->eng[engine];
 
 	eng->active = false;
+	eng->scan.active = false;
 	eng->shadow_len = 0;
 	eng->pc = 0;
 	eng->row = 0;
@@ -67,16 +49,13 @@ static void gvt_engine_cancel(struct gvt_model *m, u32 engine)
 	eng->work_left_ns = 0;
 }
 
+/*
+ * Everything an engine holds goes, the shadow and the cached pages of the
+ * last streams included: a reset hands the vGPU over clean.
+ */
 void gvt_engines_reset(struct gvt_model *m)
 {
-	u32 e;
-
-	for (e = 0; e < GVT_NUM_ENGINES; e++) {
-		gvt_engine_cancel(m, e);
-		m->eng[e].tail = 0;
-		m->eng[e].wl_tail = 0;
-		m->eng[e].busy_ns = 0;
-	}
+	memset(m->eng, 0, sizeof(m->eng));
 }
 
 void gvt_model_error(struct gvt_model *m, u32 engine,
@@ -88,7 +67,7 @@ void gvt_model_error(struct gvt_model *m, u32 engine,
 	m->regs[GVT_REGIDX_ERROR_ADDR] = err->addr;
 	m->regs[GVT_REGIDX_ERROR_COUNT]++;
 	if (engine < GVT_NUM_ENGINES) {
-		*gvt_ering(m, engine, GVT_RING_STATUS) |= GVT_RING_STATUS_ERROR;
+		*gvt_engine_reg(m, engine, GVT_RING_STATUS) |= GVT_RING_STATUS_ERROR;
 		bits |= GVT_IRQ_ERROR(engine);
 	}
 	if (err->code == GVT_ERR_GTT_FAULT)
@@ -116,7 +95,7 @@ void gvt_engine_ring_write(struct gvt_model *m, u32 engine, u32 reg)
 	if (engine >= GVT_NUM_ENGINES)
 		return;
 	eng = &m->eng[engine];
-	ctl = gvt_ering_get(m, engine, GVT_RING_CTL);
+	ctl = gvt_engine_reg_get(m, engine, GVT_RING_CTL);
 	switch (reg) {
 	case GVT_RING_CTL:
 		/*
@@ -125,18 +104,18 @@ void gvt_engine_ring_write(struct gvt_model *m, u32 engine, u32 reg)
 		 */
 		gvt_engine_cancel(m, engine);
 		eng->tail = 0;
-		*gvt_ering(m, engine, GVT_RING_HEAD) = 0;
-		*gvt_ering(m, engine, GVT_RING_STATUS) &= ~GVT_RING_STATUS_ERROR;
+		*gvt_engine_reg(m, engine, GVT_RING_HEAD) = 0;
+		*gvt_engine_reg(m, engine, GVT_RING_STATUS) &= ~GVT_RING_STATUS_ERROR;
 		break;
 	case GVT_RING_TAIL:
-		tail = gvt_ering_get(m, engine, GVT_RING_TAIL);
+		tail = gvt_engine_reg_get(m, engine, GVT_RING_TAIL);
 		/* a stopped ring only stores it: enabling starts at 0 anyway */
 		if (!(ctl & GVT_RING_CTL_ENABLE))
 			return;
-		if (tail >= gvt_ring_size(ctl)) {
+		if (tail >= gvt_ring_bytes(ctl)) {
 			struct gvt_cmd_error err = { GVT_ERR_RING_CTL, tail };
 
-			*gvt_ering(m, engine, GVT_RING_TAIL) = eng->tail;
+			*gvt_engine_reg(m, engine, GVT_RING_TAIL) = eng->tail;
 			gvt_model_error(m, engine, &err);
 			return;
 		}
@@ -158,30 +137,18 @@ void gvt_engine_account(struct gvt_model *m, u32 engine, u64 ns)
 		return;
 	eng = &m->eng[engine];
 	eng->busy_ns += ns;
-	*gvt_ering(m, engine, GVT_RING_BUSY_NS_LO) = (u32)eng->busy_ns;
-	*gvt_ering(m, engine, GVT_RING_BUSY_NS_HI) = (u32)(eng->busy_ns >> 32);
+	*gvt_engine_reg(m, engine, GVT_RING_BUSY_NS_LO) = (u32)eng->busy_ns;
+	*gvt_engine_reg(m, engine, GVT_RING_BUSY_NS_HI) = (u32)(eng->busy_ns >> 32);
 	m->stats.gpu_busy_ns += ns;
 }
 
-static void gvt_exec_lri(struct gvt_model *m, u32 engine, const u32 *cmd,
-			 u32 len)
+/* the scanner checked every register against the table's CMD column */
+static void gvt_exec_lri(struct gvt_model *m, const u32 *cmd, u32 len)
 {
 	u32 i;
 
-	/* the scanner allowed only these registers */
-	for (i = 1; i + 1 < len; i += 2) {
-		u32 reg = cmd[i], val = cmd[i + 1];
-
-		if (reg == GVT_ENGINE_REG(engine, GVT_RING_SEQNO)) {
-			*gvt_ering(m, engine, GVT_RING_SEQNO) = val;
-		} else if (reg == GVT_REG_SCRATCH) {
-			m->regs[GVT_REGIDX_SCRATCH] = val;
-		} else if (reg == GVT_REG_PLANE_SURF) {
-			m->regs[GVT_REGIDX_PLANE_SURF] =
-				val & ~gvt_reg_table[GVT_REGIDX_PLANE_SURF].ro_mask;
-			gvt_model_raise_irq(m, GVT_IRQ_PLANE_FLIP);
-		}
-	}
+	for (i = 1; i + 1 < len; i += 2)
+		gvt_mmio_put(m, cmd[i], 4, cmd[i + 1], GVT_WRITER_CMD);
 }
 
 /*
@@ -221,18 +188,27 @@ static int gvt_exec_rect(struct gvt_model *m, struct gvt_engine *eng,
 /* the workload at HEAD ends: HEAD moves past it */
 static void gvt_engine_retire(struct gvt_model *m, u32 engine)
 {
-	*gvt_ering(m, engine, GVT_RING_HEAD) = m->eng[engine].wl_tail;
+	*gvt_engine_reg(m, engine, GVT_RING_HEAD) = m->eng[engine].wl_tail;
 	gvt_engine_cancel(m, engine);
 	gvt_engine_update_status(m, engine);
 }
 
+/*
+ * Scans a step of the workload at HEAD. True once it is in the shadow
+ * and may run; false while the scan goes on, or when it was refused.
+ */
 static bool gvt_engine_take(struct gvt_model *m, u32 engine)
 {
 	struct gvt_engine *eng = &m->eng[engine];
 	struct gvt_cmd_error err = { 0, 0 };
+	int ret;
 
-	m->stats.workloads_submitted++;
-	if (gvt_cmd_scan(m, engine, &err)) {
+	if (!eng->scan.active)
+		m->stats.workloads_submitted++;
+	ret = gvt_cmd_scan(m, engine, GVT_SCAN_STEP_DWORDS, &err);
+	if (ret == -EAGAIN)
+		return false;
+	if (ret) {
 		/* nothing of a stream that failed the scan runs */
 		m->stats.workloads_rejected++;
 		eng->wl_tail = eng->tail;
@@ -251,7 +227,7 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				   u64 budget_ns, u64 *occupy_ns)
 {
 	struct gvt_engine *eng;
-	u32 budget = GVT_RUN_BYTES;
+	u32 bytes = GVT_RUN_STEP_BYTES, cmds = GVT_RUN_STEP_CMDS;
 
 	*occupy_ns = 0;
 	if (!gvt_engine_has_work(m, engine)) {
@@ -275,13 +251,15 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 		/* the shadow holds only scanned commands; be strict anyway */
 		if (!len || len > eng->shadow_len - eng->pc)
 			break;
+		if (!cmds--)
+			return GVT_RUN_PROGRESS;
 		switch (GVT_CMD_OP(cmd[0])) {
 		case GVT_OP_STORE_DWORD:
 			val = cmd[2];
 			ret = gvt_gm_rw(m, cmd[1], &val, 4, true, &fault);
 			break;
 		case GVT_OP_LRI:
-			gvt_exec_lri(m, engine, cmd, len);
+			gvt_exec_lri(m, cmd, len);
 			break;
 		case GVT_OP_USER_INTERRUPT:
 			gvt_model_raise_irq(m, GVT_IRQ_USER(engine));
@@ -291,8 +269,12 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				eng->work_begun = true;
 				eng->work_left_ns = cmd[1];
 			}
+			/*
+			 * Within the budget, or so little past it that a slice
+			 * of its own would cost more than it holds: all of it.
+			 */
 			*occupy_ns = eng->work_left_ns;
-			if (budget_ns && *occupy_ns > budget_ns)
+			if (budget_ns && *occupy_ns > budget_ns + GVT_WORK_SLACK_NS)
 				*occupy_ns = budget_ns;
 			eng->work_left_ns -= *occupy_ns;
 			if (!eng->work_left_ns) {
@@ -302,7 +284,7 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 			return GVT_RUN_OCCUPY;
 		case GVT_OP_FILL_RECT:
 		case GVT_OP_COPY_RECT:
-			ret = gvt_exec_rect(m, eng, cmd, &budget, &fault);
+			ret = gvt_exec_rect(m, eng, cmd, &bytes, &fault);
 			if (ret > 0)
 				return GVT_RUN_PROGRESS;
 			break;

@@ -54,7 +54,7 @@ int gvt_gm_rw(struct gvt_model *m, u32 ga, void *buf, u32 len, bool write,
 		if (n > len)
 			n = len;
 		/* a wrap of the 32-bit address is not owned memory either */
-		if ((u64)ga + n > 0xffffffffull + 1 ||
+		if ((u64)ga + n > GVT_GA_END ||
 		    gvt_gtt_translate(m, ga, &iova) ||
 		    m->env->dma_rw(m->env->priv, iova, p, n, write)) {
 			*fault_ga = ga;

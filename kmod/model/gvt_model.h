@@ -74,6 +74,31 @@ struct gvt_cmd_reader {
 /* a workload ends at the first ring command that starts past this */
 #define GVT_SHADOW_SOFT_LIMIT		(GVT_SHADOW_DWORDS - GVT_BATCH_MAX_DWORDS - 64)
 
+/*
+ * Bounded steps: one gvt_engine_run() call scans at most this many dwords
+ * (NOOPs and batch contents included), executes at most this many
+ * commands and moves at most this many bytes of rectangle rows, so that a
+ * caller checking its time slice between calls is never held long by
+ * whatever a stream contains.
+ */
+#define GVT_SCAN_STEP_DWORDS		512u
+#define GVT_RUN_STEP_CMDS		64u
+#define GVT_RUN_STEP_BYTES		(64u * 1024)
+
+/*
+ * A WORK command that would leave less than this for a later slice runs
+ * to its end now: a slice may overrun by this much rather than split a
+ * command into a sliver that costs a whole dispatch.
+ */
+#define GVT_WORK_SLACK_NS		200000ull
+
+/* where the scan of the workload in progress stands (cmd.c) */
+struct gvt_scan_state {
+	bool active;			/* a scan is under way */
+	u32 depth;			/* 0: the ring, 1..: nested batches */
+	u32 batch_dw;			/* dwords under the current ring BATCH_START */
+};
+
 /* one engine of one vGPU (engine.c) */
 struct gvt_engine {
 	bool active;			/* a workload is in the shadow */
@@ -85,6 +110,7 @@ struct gvt_engine {
 	bool work_begun;		/* the WORK command at pc started */
 	u64 work_left_ns;		/* of the WORK command at pc */
 	u64 busy_ns;			/* GPU time used since reset */
+	struct gvt_scan_state scan;
 	u32 shadow[GVT_SHADOW_DWORDS];
 	u32 rowbuf[GVT_RECT_MAX_DIM];	/* one rectangle row */
 	struct gvt_cmd_reader rd[1 + GVT_BATCH_MAX_DEPTH];
@@ -120,10 +146,52 @@ struct gvt_reg_info {
 
 extern const struct gvt_reg_info gvt_reg_table[GVT_NUM_REGS];
 
-/* builds the offset lookup; -EEXIST on a duplicate or overlapping offset */
+/*
+ * Builds the offset lookup and checks the handler table against the
+ * flags; -EEXIST on a duplicate offset, -EINVAL on a row whose VIRT or
+ * ACTION flag has no handler (or a handler without the flag).
+ */
 int gvt_model_global_init(void);
 /* index of the register at a dword-aligned offset, or -1 */
 int gvt_reg_lookup(u32 offset);
+
+/* who writes a register: each may write the rows the table allows it */
+enum gvt_reg_writer {
+	GVT_WRITER_MMIO,	/* the guest, through BAR0: not GVT_RF_RO rows */
+	GVT_WRITER_CMD,		/* an LRI of a command stream: GVT_RF_CMD rows */
+	GVT_WRITER_POLICY,	/* an MMIO policy's kfunc: GVT_RF_POLICY rows */
+};
+
+/**
+ * struct gvt_reg_ops - the behaviour of one register (mmio.c's table)
+ * @read: computes the value of a GVT_RF_VIRT register
+ * @write: the side effect of a GVT_RF_ACTION register, after the store;
+ *	@live_before is the interrupt state from before the store
+ */
+struct gvt_reg_ops {
+	u32 (*read)(struct gvt_model *m, int idx);
+	void (*write)(struct gvt_model *m, int idx, enum gvt_reg_writer w,
+		      u32 live_before);
+};
+
+/*
+ * -EINVAL when a row's GVT_RF_VIRT or GVT_RF_ACTION flag disagrees with
+ * its handlers in @ops (a flag nobody implements, or a handler nobody
+ * calls); gvt_model_global_init() runs it on the real tables.
+ */
+int gvt_reg_tables_check(const struct gvt_reg_info *table,
+			 const struct gvt_reg_ops *ops, u32 n);
+
+/*
+ * The one store of every register write: the bytes in @bytes of @val,
+ * minus the read-only mask (W1C rows clear the bits written as 1), then
+ * the row's write handler. 0, -EINVAL for a bad index, -EPERM when @w may
+ * not write the register (nothing changes then).
+ */
+int gvt_reg_store(struct gvt_model *m, int idx, u32 val, u32 bytes,
+		  enum gvt_reg_writer w);
+/* an LRI on @engine may load the register at @offset */
+bool gvt_reg_cmd_writable(u32 engine, u32 offset);
 
 int gvt_model_init(struct gvt_model *m, const struct gvt_vgpu_params *p,
 		   const struct gvt_model_env *env, u8 *aperture);
@@ -143,21 +211,34 @@ u64 gvt_model_space_size(const struct gvt_model *m, enum gvt_space sp);
 int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 		 void *buf, size_t len, bool write);
 
-/* one register access of 1, 2 or 4 bytes inside BAR0's register file */
+/* one guest register access of 1, 2 or 4 bytes inside BAR0's register file */
 u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size);
 void gvt_mmio_write(struct gvt_model *m, u32 off, u32 size, u32 val);
-/* the same semantics without counting an access: for policies' kfuncs */
+/*
+ * The same without counting a guest access, for policies' kfuncs: a read
+ * of any register, a write as @w through gvt_reg_store() (-EINVAL for an
+ * offset that is no register, -EPERM for one @w may not write).
+ */
 u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size);
-void gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val);
+int gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val,
+		 enum gvt_reg_writer w);
 
 /* config space pieces, used by the dispatcher (cfg.c) */
 void gvt_cfg_init(struct gvt_model *m);
 void gvt_cfg_reset(struct gvt_model *m);
 void gvt_cfg_access(struct gvt_model *m, u32 off, u8 *buf, u32 len,
 		    bool write);
+/*
+ * After a config write whose PCI_COMMAND was @cmd_before: sends what the
+ * write made deliverable (an MSI held Pending, an INTx re-enabled while
+ * asserted).
+ */
+void gvt_cfg_written(struct gvt_model *m, u16 cmd_before);
 
 /* latch interrupt bits in IIR and signal the client if they are live */
 void gvt_model_raise_irq(struct gvt_model *m, u32 bits);
+/* signal the client if IIR & IER & ~IMR gained a bit since @live_before */
+void gvt_model_irq_signal(struct gvt_model *m, u32 live_before);
 
 /* ---- GTT and graphics memory (gtt.c) ---- */
 
@@ -177,11 +258,14 @@ int gvt_gm_rw(struct gvt_model *m, u32 ga, void *buf, u32 len, bool write,
 
 /*
  * Validates the ring segment [HEAD, TAIL) of @engine and copies it, batch
- * buffers inlined, into the engine's shadow. Returns 0, or -EINVAL with
- * *@err telling what and where. On success the engine's wl_tail is where
- * the workload ends (TAIL, or earlier when the shadow would overflow).
+ * buffers inlined, into the engine's shadow, at most @max_dw dwords read
+ * per call. Returns 0 when the workload is scanned (the engine's wl_tail
+ * is where it ends: TAIL, or earlier when the shadow would overflow),
+ * -EAGAIN when the step is used up (call again: the scan resumes where it
+ * stopped), or -EINVAL with *@err telling what and where.
  */
-int gvt_cmd_scan(struct gvt_model *m, u32 engine, struct gvt_cmd_error *err);
+int gvt_cmd_scan(struct gvt_model *m, u32 engine, u32 max_dw,
+		 struct gvt_cmd_error *err);
 /* checks one command of @len dwords for @engine; 0 or a GVT_ERR_* code */
 u32 gvt_cmd_check(const struct gvt_model *m, u32 engine, const u32 *cmd,
 		  u32 len);
@@ -197,11 +281,13 @@ enum gvt_run_result {
 };
 
 /*
- * Runs @engine for at most @budget_ns of GPU time: takes a workload from
- * the ring if none is active (scan), executes shadow commands until the
- * workload completes, fails, or a WORK command occupies the engine
+ * Runs one bounded step of @engine, for at most @budget_ns of GPU time:
+ * scans a step of the workload at the ring's HEAD if none is active yet,
+ * or executes shadow commands (a step's worth, see GVT_RUN_STEP_*) until
+ * the workload completes, fails, or a WORK command occupies the engine
  * (*@occupy_ns is then how long the caller must let the engine be busy
- * before calling again). The caller holds the model's lock.
+ * before calling again). The caller holds the model's lock, and checks
+ * its time slice between calls.
  */
 enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				   u64 budget_ns, u64 *occupy_ns);
@@ -242,6 +328,25 @@ static inline u32 gvt_reg(const struct gvt_model *m, enum gvt_reg_index i)
 	return m->regs[i];
 }
 
+/* ring register @reg (GVT_RING_*) of @engine */
+static inline u32 *gvt_engine_reg(struct gvt_model *m, u32 engine, u32 reg)
+{
+	return &m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, reg))];
+}
+
+static inline u32 gvt_engine_reg_get(const struct gvt_model *m, u32 engine,
+				     u32 reg)
+{
+	return m->regs[gvt_reg_lookup(GVT_ENGINE_REG(engine, reg))];
+}
+
+/* bytes of a ring whose RING_CTL is @ctl */
+static inline u32 gvt_ring_bytes(u32 ctl)
+{
+	return (((ctl & GVT_RING_CTL_SIZE_MASK) >> GVT_RING_CTL_SIZE_SHIFT) + 1) *
+	       GVT_PAGE_SIZE;
+}
+
 /* interrupt bits latched, enabled and unmasked: the line is asserted */
 static inline u32 gvt_model_irq_live(const struct gvt_model *m)
 {
@@ -274,6 +379,12 @@ static inline void gvt_model_msi_set_pending(struct gvt_model *m, bool on)
 static inline bool gvt_model_intx_disabled(const struct gvt_model *m)
 {
 	return gvt_get16(&m->cfg[PCI_COMMAND]) & PCI_COMMAND_INTX_DISABLE;
+}
+
+/* an MSI is a memory write: only a bus master may send one */
+static inline bool gvt_model_bus_master(const struct gvt_model *m)
+{
+	return gvt_get16(&m->cfg[PCI_COMMAND]) & PCI_COMMAND_MASTER;
 }
 
 #endif /* GVT_MODEL_H */

@@ -25,7 +25,7 @@
 #include "gvt_compat.h"
 #include "gvt/gvt_bpf.h"
 
-#define GVT_SCHED_SLICE_NS		1000000ull	/* default: 1 ms */
+#define GVT_SCHED_SLICE_NS		(GVT_SCHED_DEFAULT_SLICE_US * 1000ull)
 #define GVT_SCHED_SLICE_MIN_NS		50000ull
 #define GVT_SCHED_SLICE_MAX_NS		100000000ull
 #define GVT_SCHED_NONE			GVT_SCHED_NO_VGPU	/* the ABI's "no vGPU" */
@@ -73,6 +73,7 @@ struct gvt_sched_vgpu {
 	u64 slice_ns;			/* override; 0: the default slice */
 	u32 work;			/* bit e: work queued on engine e */
 	u32 running;			/* bit e: running on engine e now */
+	u32 kicked;			/* bit e: a doorbell while running there */
 	u64 runnable_since[GVT_NUM_ENGINES];
 	void *priv;			/* the client's vGPU */
 	u64 vtime;			/* built-in policy: weighted GPU time */
@@ -84,16 +85,26 @@ struct gvt_sched {
 	void *policy_priv;		/* for the policy's own use */
 	struct gvt_sched_vgpu v[GVT_MAX_VGPUS + 1];	/* by id, [0] unused */
 	u32 last[GVT_NUM_ENGINES];	/* who ran last on each engine */
+	/*
+	 * Who holds each engine's grant now (GVT_SCHED_NONE: free). A vGPU
+	 * whose grant was revoked stays running until it hands back (done)
+	 * but no longer holds the engine.
+	 */
+	u32 owner[GVT_NUM_ENGINES];
+	u64 revocations;		/* grants taken back at their deadline */
 	u64 default_slice_ns;
 	u64 vclock;			/* built-in policy: the fair clock */
 	/* the last refused decision */
 	enum gvt_sched_error error;
 	u32 error_vgpu;
 	u64 ejections;
-	/* told after an ejection (under the client's lock: must not sleep) */
+	/*
+	 * Told after an ejection (under the client's lock: must not sleep),
+	 * with the ejected policy and its private data, so that the client
+	 * records the ejection against that policy and no other.
+	 */
 	void (*ejected)(struct gvt_sched *s, const struct gvt_sched_policy *old,
-			enum gvt_sched_error why, u32 vgpu);
-	void *ejected_priv;
+			void *old_priv, enum gvt_sched_error why, u32 vgpu);
 };
 
 /* what gvt_sched_pick() decided */
@@ -115,14 +126,31 @@ void gvt_sched_set_weight(struct gvt_sched *s, u32 vgpu, u32 weight);
 /* per-vGPU slice override, 0 to use the default */
 void gvt_sched_set_slice(struct gvt_sched *s, u32 vgpu, u64 ns);
 
-/* @vgpu has work on @engine; true if that engine's worker must wake */
+/*
+ * @vgpu has work on @engine; true if that engine's worker must wake. A
+ * doorbell while @vgpu runs there is remembered and makes done() requeue.
+ */
 bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now);
-/* chooses who runs next on @engine and marks it running; 0 if nobody */
+/*
+ * Chooses who runs next on @engine, marks it running and gives it the
+ * engine's grant; GVT_SCHED_NONE if nobody.
+ */
 u32 gvt_sched_pick(struct gvt_sched *s, u32 engine, u64 now,
 		   struct gvt_sched_pick *pick);
-/* @vgpu stopped running on @engine after @used_ns; @more: work is left */
+/*
+ * @vgpu stopped running on @engine after @used_ns; @more: work is left.
+ * Hands back the engine's grant if it still held it.
+ */
 void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 		    bool more, u64 now);
+/*
+ * Takes @engine's grant back from a vGPU that overran it (it stays
+ * running, so it is not picked again, until its done()); the id or
+ * GVT_SCHED_NONE when the grant was handed back already.
+ */
+u32 gvt_sched_revoke(struct gvt_sched *s, u32 engine);
+/* the vGPU holding @engine's grant, or GVT_SCHED_NONE */
+u32 gvt_sched_owner(const struct gvt_sched *s, u32 engine);
 
 /* queries, also meant for policies */
 bool gvt_sched_has_work(const struct gvt_sched *s, u32 vgpu, u32 engine);

@@ -2,10 +2,13 @@
 /*
  * gvt-bpf device model: the BAR0 register file.
  *
- * Registers come from the one declarative table in include/gvt/gvt_regs.h.
- * A write keeps the read-only bits (ro_mask) and the bytes the access did
- * not cover; W1C registers clear the written ones; ACTION registers then
- * run their side effect. Unknown offsets read 0 and are counted.
+ * Registers come from the one declarative table in include/gvt/gvt_regs.h:
+ * offset, reset value, read-only mask and who may write them. What a read
+ * computes or a write sets off is the handler table below, one row per
+ * register that has behaviour (GVT-g's handlers.c). Every writer - a
+ * guest MMIO access, an LRI from a command stream, a policy's
+ * gvt_reg_write - goes through gvt_reg_store(), so a register means the
+ * same thing whoever writes it. Unknown offsets read 0 and are counted.
  */
 #include "gvt_model.h"
 
@@ -18,13 +21,91 @@ const struct gvt_reg_info gvt_reg_table[GVT_NUM_REGS] = {
 
 #undef GVT_REG_INFO
 
+/* reading LO latches HI, so that a LO, HI pair is consistent */
+static u32 gvt_timestamp_read(struct gvt_model *m, int idx)
+{
+	u64 now = m->env && m->env->now_ns ? m->env->now_ns(m->env->priv) : 0;
+
+	m->regs[GVT_REGIDX_TIMESTAMP_HI] = (u32)(now >> 32);
+	return (u32)now;
+}
+
+/* only the key resets; anything else is a stray write and reads back 0 */
+static void gvt_reset_write(struct gvt_model *m, int idx,
+			    enum gvt_reg_writer w, u32 live_before)
+{
+	if (m->regs[idx] == GVT_RESET_KEY)
+		gvt_model_gpu_reset(m);
+	else
+		m->regs[idx] = 0;
+}
+
+/* IER, IMR, IIR: a pending interrupt may just have become live */
+static void gvt_irq_write(struct gvt_model *m, int idx, enum gvt_reg_writer w,
+			  u32 live_before)
+{
+	gvt_model_irq_signal(m, live_before);
+}
+
+/* ring CTL and TAIL (the doorbell) of the register's engine */
+static void gvt_ring_write(struct gvt_model *m, int idx, enum gvt_reg_writer w,
+			   u32 live_before)
+{
+	u32 rel = gvt_reg_table[idx].offset - GVT_ENGINE_BASE;
+
+	gvt_engine_ring_write(m, rel / GVT_ENGINE_STRIDE,
+			      rel % GVT_ENGINE_STRIDE);
+}
+
+/* a flip from a command stream takes effect in order and says so */
+static void gvt_plane_surf_write(struct gvt_model *m, int idx,
+				 enum gvt_reg_writer w, u32 live_before)
+{
+	if (w == GVT_WRITER_CMD)
+		gvt_model_raise_irq(m, GVT_IRQ_PLANE_FLIP);
+}
+
+#define GVT_RING_OPS(n)							\
+	[GVT_REGIDX_##n##_RING_TAIL] = { .write = gvt_ring_write },	\
+	[GVT_REGIDX_##n##_RING_CTL] = { .write = gvt_ring_write },
+
+static const struct gvt_reg_ops gvt_reg_ops[GVT_NUM_REGS] = {
+	[GVT_REGIDX_TIMESTAMP_LO] = { .read = gvt_timestamp_read },
+	[GVT_REGIDX_RESET] = { .write = gvt_reset_write },
+	[GVT_REGIDX_IER] = { .write = gvt_irq_write },
+	[GVT_REGIDX_IMR] = { .write = gvt_irq_write },
+	[GVT_REGIDX_IIR] = { .write = gvt_irq_write },
+	GVT_RING_OPS(RCS)
+	GVT_RING_OPS(BCS)
+	[GVT_REGIDX_PLANE_SURF] = { .write = gvt_plane_surf_write },
+};
+
+#undef GVT_RING_OPS
+
 /* dword index in the register file -> table index + 1 (0: no register) */
 static u16 gvt_reg_map[GVT_MMIO_SIZE / 4];
+
+int gvt_reg_tables_check(const struct gvt_reg_info *table,
+			 const struct gvt_reg_ops *ops, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (!(table[i].flags & GVT_RF_VIRT) != !ops[i].read ||
+		    !(table[i].flags & GVT_RF_ACTION) != !ops[i].write)
+			return -EINVAL;
+	}
+	return 0;
+}
 
 int gvt_model_global_init(void)
 {
 	u32 i;
+	int ret;
 
+	ret = gvt_reg_tables_check(gvt_reg_table, gvt_reg_ops, GVT_NUM_REGS);
+	if (ret)
+		return ret;
 	memset(gvt_reg_map, 0, sizeof(gvt_reg_map));
 	for (i = 0; i < GVT_NUM_REGS; i++) {
 		u32 off = gvt_reg_table[i].offset;
@@ -43,69 +124,74 @@ int gvt_reg_lookup(u32 offset)
 	return (int)gvt_reg_map[offset / 4] - 1;
 }
 
-static u32 gvt_now_lo(struct gvt_model *m)
+bool gvt_reg_cmd_writable(u32 engine, u32 offset)
 {
-	u64 now = m->env && m->env->now_ns ? m->env->now_ns(m->env->priv) : 0;
+	int idx = gvt_reg_lookup(offset);
+	const struct gvt_reg_info *ri;
 
-	/* reading LO latches HI so that a LO, HI pair is consistent */
-	m->regs[GVT_REGIDX_TIMESTAMP_HI] = (u32)(now >> 32);
-	return (u32)now;
+	if (idx < 0)
+		return false;
+	ri = &gvt_reg_table[idx];
+	if (!(ri->flags & GVT_RF_CMD))
+		return false;
+	/* an engine's own registers only from its own stream */
+	return !(ri->flags & GVT_RF_ENGINE) ||
+	       (ri->offset - GVT_ENGINE_BASE) / GVT_ENGINE_STRIDE == engine;
 }
 
-static u32 gvt_irq_live(const struct gvt_model *m)
+/* a new interrupt became live since @live_before: count and signal it */
+void gvt_model_irq_signal(struct gvt_model *m, u32 live_before)
 {
-	return m->regs[GVT_REGIDX_IIR] & m->regs[GVT_REGIDX_IER] &
-	       ~m->regs[GVT_REGIDX_IMR];
+	if (gvt_model_irq_live(m) & ~live_before) {
+		m->stats.interrupts++;
+		if (m->env && m->env->irq)
+			m->env->irq(m->env->priv);
+	}
 }
 
 void gvt_model_raise_irq(struct gvt_model *m, u32 bits)
 {
-	u32 before = gvt_irq_live(m);
+	u32 before = gvt_model_irq_live(m);
 
 	m->regs[GVT_REGIDX_ISR] |= bits & GVT_IRQ_ALL;
 	m->regs[GVT_REGIDX_IIR] |= bits & GVT_IRQ_ALL;
-	if (gvt_irq_live(m) & ~before) {
-		m->stats.interrupts++;
-		if (m->env && m->env->irq)
-			m->env->irq(m->env->priv);
-	}
+	gvt_model_irq_signal(m, before);
 }
 
-/* IER/IMR/IIR changed: a pending interrupt may just have been unmasked */
-static void gvt_irq_update(struct gvt_model *m, u32 live_before)
+static bool gvt_reg_writer_may(const struct gvt_reg_info *ri,
+			       enum gvt_reg_writer w)
 {
-	if (gvt_irq_live(m) & ~live_before) {
-		m->stats.interrupts++;
-		if (m->env && m->env->irq)
-			m->env->irq(m->env->priv);
+	switch (w) {
+	case GVT_WRITER_MMIO:
+		return !(ri->flags & GVT_RF_RO);
+	case GVT_WRITER_CMD:
+		return ri->flags & GVT_RF_CMD;
+	case GVT_WRITER_POLICY:
+		return ri->flags & GVT_RF_POLICY;
 	}
+	return false;
 }
 
-static void gvt_reg_action(struct gvt_model *m, int idx, u32 val,
-			   u32 live_before)
+int gvt_reg_store(struct gvt_model *m, int idx, u32 val, u32 bytes,
+		  enum gvt_reg_writer w)
 {
-	switch (idx) {
-	case GVT_REGIDX_RESET:
-		if (val == GVT_RESET_KEY)
-			gvt_model_gpu_reset(m);
-		else
-			m->regs[idx] = 0;
-		break;
-	case GVT_REGIDX_IER:
-	case GVT_REGIDX_IMR:
-	case GVT_REGIDX_IIR:
-		gvt_irq_update(m, live_before);
-		break;
-	default:
-		if (gvt_reg_table[idx].flags & GVT_RF_ENGINE) {
-			u32 rel = gvt_reg_table[idx].offset - GVT_ENGINE_BASE;
+	const struct gvt_reg_info *ri;
+	u32 wmask, live_before;
 
-			/* ring CTL and TAIL (the doorbell): engine.c */
-			gvt_engine_ring_write(m, rel / GVT_ENGINE_STRIDE,
-					      rel % GVT_ENGINE_STRIDE);
-		}
-		break;
-	}
+	if (idx < 0 || idx >= GVT_NUM_REGS)
+		return -EINVAL;
+	ri = &gvt_reg_table[idx];
+	if (!gvt_reg_writer_may(ri, w))
+		return -EPERM;
+	wmask = bytes & ~ri->ro_mask;
+	live_before = gvt_model_irq_live(m);
+	if (ri->flags & GVT_RF_W1C)
+		m->regs[idx] &= ~(val & wmask);
+	else
+		m->regs[idx] = (m->regs[idx] & ~wmask) | (val & wmask);
+	if (gvt_reg_ops[idx].write)
+		gvt_reg_ops[idx].write(m, idx, w, live_before);
+	return 0;
 }
 
 u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size)
@@ -124,50 +210,46 @@ u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size)
 
 	if (idx < 0)
 		return 0;
-	if (idx == GVT_REGIDX_TIMESTAMP_LO)
-		val = gvt_now_lo(m);
-	else
-		val = m->regs[idx];
+	val = gvt_reg_ops[idx].read ? gvt_reg_ops[idx].read(m, idx) :
+	      m->regs[idx];
 	val >>= shift;
 	if (size < 4)
 		val &= (1u << (size * 8)) - 1;
 	return val;
 }
 
+/* @val and the bytes an access of @size at @off covers, in dword place */
+static void gvt_mmio_place(u32 off, u32 size, u32 *val, u32 *bytes)
+{
+	u32 shift = (off & 3) * 8;
+
+	*bytes = size < 4 ? ((1u << (size * 8)) - 1) << shift : ~0u;
+	*val <<= shift;
+}
+
 void gvt_mmio_write(struct gvt_model *m, u32 off, u32 size, u32 val)
 {
 	int idx = gvt_reg_lookup(off & ~3u);
+	u32 bytes;
 
 	m->stats.mmio_writes++;
 	if (idx < 0) {
 		m->stats.mmio_unknown++;
 		return;
 	}
-	if (gvt_reg_table[idx].flags & GVT_RF_RO) {
+	gvt_mmio_place(off, size, &val, &bytes);
+	if (gvt_reg_store(m, idx, val, bytes, GVT_WRITER_MMIO) == -EPERM)
 		m->stats.mmio_ro_writes++;
-		return;
-	}
-	gvt_mmio_put(m, off, size, val);
 }
 
-void gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val)
+int gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val,
+		 enum gvt_reg_writer w)
 {
-	u32 shift = (off & 3) * 8;
-	u32 bytes = size < 4 ? ((1u << (size * 8)) - 1) << shift : ~0u;
 	int idx = gvt_reg_lookup(off & ~3u);
-	const struct gvt_reg_info *ri;
-	u32 wmask, live_before;
+	u32 bytes;
 
-	if (idx < 0 || (gvt_reg_table[idx].flags & GVT_RF_RO))
-		return;
-	ri = &gvt_reg_table[idx];
-	val <<= shift;
-	wmask = bytes & ~ri->ro_mask;
-	live_before = gvt_irq_live(m);
-	if (ri->flags & GVT_RF_W1C)
-		m->regs[idx] &= ~(val & wmask);
-	else
-		m->regs[idx] = (m->regs[idx] & ~wmask) | (val & wmask);
-	if (ri->flags & GVT_RF_ACTION)
-		gvt_reg_action(m, idx, m->regs[idx], live_before);
+	if (idx < 0)
+		return -EINVAL;
+	gvt_mmio_place(off, size, &val, &bytes);
+	return gvt_reg_store(m, idx, val, bytes, w);
 }

@@ -153,6 +153,7 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 		 void *buf, size_t len, bool write)
 {
 	u64 size = gvt_model_space_size(m, sp);
+	u16 cmd_before;
 	u8 *p = buf;
 
 	if (!size || off >= size || len > size - off)
@@ -169,6 +170,7 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 		return 0;
 	}
 
+	cmd_before = gvt_get16(&m->cfg[PCI_COMMAND]);
 	while (len) {
 		u32 n = (len >= 4 && !(off % 4)) ? 4 :
 			(len >= 2 && !(off % 2)) ? 2 : 1;
@@ -181,16 +183,7 @@ int gvt_model_rw(struct gvt_model *m, enum gvt_space sp, u64 off,
 		p += n;
 		len -= n;
 	}
-	/*
-	 * A message the per-vector mask held back (the client set Pending)
-	 * is sent once the vector is unmasked: MSI is edge, so it would be
-	 * lost otherwise.
-	 */
-	if (sp == GVT_SPACE_CFG && write && gvt_model_msi_pending(m) &&
-	    gvt_model_msi_enabled(m) && !gvt_model_msi_masked(m)) {
-		gvt_model_msi_set_pending(m, false);
-		if (m->env && m->env->irq)
-			m->env->irq(m->env->priv);
-	}
+	if (sp == GVT_SPACE_CFG && write)
+		gvt_cfg_written(m, cmd_before);
 	return 0;
 }

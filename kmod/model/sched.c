@@ -158,6 +158,7 @@ static void gvt_builtin_resync(struct gvt_sched *s)
 void gvt_sched_eject(struct gvt_sched *s, enum gvt_sched_error why, u32 vgpu)
 {
 	const struct gvt_sched_policy *old = s->policy;
+	void *old_priv = s->policy_priv;
 
 	if (old == &gvt_sched_builtin)
 		return;
@@ -170,7 +171,7 @@ void gvt_sched_eject(struct gvt_sched *s, enum gvt_sched_error why, u32 vgpu)
 	s->policy_priv = NULL;
 	gvt_builtin_resync(s);
 	if (s->ejected)
-		s->ejected(s, old, why, vgpu);
+		s->ejected(s, old, old_priv, why, vgpu);
 }
 
 const struct gvt_sched_policy *
@@ -256,8 +257,15 @@ bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now)
 	struct gvt_sched_vgpu *v = gvt_sv(s, vgpu);
 	u32 bit = 1u << engine;
 
-	/* queued already, or running: done() will see the new work */
-	if (!v || engine >= GVT_NUM_ENGINES || (v->work & bit))
+	if (!v || engine >= GVT_NUM_ENGINES)
+		return false;
+	/* running there: its done() requeues it, whatever it saw */
+	if (v->running & bit) {
+		v->kicked |= bit;
+		return false;
+	}
+	/* queued already */
+	if (v->work & bit)
 		return false;
 	v->work |= bit;
 	v->runnable_since[engine] = now;
@@ -305,6 +313,7 @@ u32 gvt_sched_pick(struct gvt_sched *s, u32 engine, u64 now,
 		slice = gvt_builtin_timeslice(s, id);
 	}
 	v->running |= 1u << engine;
+	s->owner[engine] = id;
 	pick->vgpu = id;
 	pick->priv = v->priv;
 	pick->slice_ns = slice;
@@ -324,6 +333,11 @@ void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 	if (!gvt_sched_valid(vgpu) || engine >= GVT_NUM_ENGINES)
 		return;
 	v = &s->v[vgpu];
+	if (s->owner[engine] == vgpu)
+		s->owner[engine] = GVT_SCHED_NONE;
+	if (v->kicked & bit)
+		more = true;
+	v->kicked &= ~bit;
 	v->running &= ~bit;
 	if (!v->enabled)
 		return;
@@ -336,6 +350,25 @@ void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 	v->runnable_since[engine] = now;
 	if (s->policy->runnable)
 		s->policy->runnable(s, vgpu);
+}
+
+u32 gvt_sched_revoke(struct gvt_sched *s, u32 engine)
+{
+	u32 id;
+
+	if (engine >= GVT_NUM_ENGINES)
+		return GVT_SCHED_NONE;
+	id = s->owner[engine];
+	if (id != GVT_SCHED_NONE) {
+		s->owner[engine] = GVT_SCHED_NONE;
+		s->revocations++;
+	}
+	return id;
+}
+
+u32 gvt_sched_owner(const struct gvt_sched *s, u32 engine)
+{
+	return engine < GVT_NUM_ENGINES ? s->owner[engine] : GVT_SCHED_NONE;
 }
 
 u32 gvt_sched_starved(const struct gvt_sched *s, u64 now, u64 timeout_ns)

@@ -654,15 +654,29 @@ static void test_plane(void)
 	CU_ASSERT_EQUAL(fault, wt_ga(WT_SURF) + 4096);
 }
 
-/* a message the client held back (Pending) goes out when unmasked */
+/*
+ * A message the client held back (Pending) goes out when unmasked, and
+ * only from a bus master.
+ */
 static void test_msi_pending_unmask(void)
 {
-	u16 flags = PCI_MSI_FLAGS_ENABLE;
+	u16 flags = PCI_MSI_FLAGS_ENABLE, master = PCI_COMMAND_MASTER, off = 0;
 	u32 one = 1, zero = 0;
 
 	wt_fresh();
 	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 		     &flags, 2, true);
+	/* unmasked, but not a bus master: it stays pending */
+	gvt_model_msi_set_pending(wt_m, true);
+	wt_irqs = 0;
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, PCI_COMMAND, &off, 2, true);
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64,
+		     &zero, 4, true);
+	CU_ASSERT_EQUAL(wt_irqs, 0);
+	CU_ASSERT_TRUE(gvt_model_msi_pending(wt_m));
+	gvt_model_rw(wt_m, GVT_SPACE_CFG, PCI_COMMAND, &master, 2, true);
+	CU_ASSERT_EQUAL(wt_irqs, 1);
+	CU_ASSERT_FALSE(gvt_model_msi_pending(wt_m));
 	gvt_model_rw(wt_m, GVT_SPACE_CFG, GVT_CFG_MSI_OFFSET + PCI_MSI_MASK_64,
 		     &one, 4, true);
 	gvt_model_msi_set_pending(wt_m, true);
@@ -679,6 +693,100 @@ static void test_msi_pending_unmask(void)
 	gvt_model_msi_set_pending(wt_m, true);
 	gvt_model_reset(wt_m);
 	CU_ASSERT_FALSE(gvt_model_msi_pending(wt_m));
+}
+
+/*
+ * Runs engine 0 until idle and returns the most DMA accesses one
+ * gvt_engine_run() call made; *@calls is how many calls it took.
+ */
+static unsigned int wt_run_steps(unsigned int *calls)
+{
+	unsigned int most = 0, before;
+	u64 occ;
+
+	*calls = 0;
+	for (;;) {
+		before = wt_dma_calls;
+		if (gvt_engine_run(wt_m, 0, 1000000, &occ) == GVT_RUN_IDLE)
+			break;
+		if (wt_dma_calls - before > most)
+			most = wt_dma_calls - before;
+		if (++*calls > 10000000)
+			break;
+	}
+	return most;
+}
+
+/* a ring of @pages pages at buffer offset @off on engine 0, HEAD at 0 */
+static void wt_big_ring(u32 off, u32 pages)
+{
+	wt_mmio_wr(GVT_ENGINE_REG(0, GVT_RING_START), wt_ga(off));
+	wt_mmio_wr(GVT_ENGINE_REG(0, GVT_RING_CTL), GVT_RING_CTL_ENABLE |
+		   ((pages - 1) << GVT_RING_CTL_SIZE_SHIFT));
+}
+
+/*
+ * Whatever a stream holds, one call of the engine does a bounded step:
+ * a ring full of NOOPs, and a ring of BATCH_STARTs each bringing a batch
+ * of NOOPs (the cheapest valid stream to scan and the costliest to read),
+ * are scanned a step at a time, and complete without an error.
+ */
+static void test_scan_steps(void)
+{
+	const u32 ring = 0x200000u, pages = GVT_RING_MAX_PAGES;
+	u32 i, size = pages * GVT_PAGE_SIZE;
+	unsigned int calls, most;
+
+	/* 512 pages of NOOPs: 512 Ki dwords */
+	wt_fresh();
+	wt_big_ring(ring, pages);
+	memset(wt_mem + ring, 0, size);
+	wt_mmio_wr(GVT_ENGINE_REG(0, GVT_RING_TAIL), size - 8);
+	most = wt_run_steps(&calls);
+	UT_EQ(ereg(0, GVT_RING_HEAD), size - 8, "%s", "NOOP ring consumed");
+	UT_EQ(wt_mmio_rd(GVT_REG_ERROR_COUNT), 0, "%s", "");
+	UT_EQ(calls >= (size / 4) / GVT_SCAN_STEP_DWORDS, 1, "calls %u", calls);
+	/* a step reads its dwords a page at a time */
+	UT_EQ(most <= GVT_SCAN_STEP_DWORDS * 4 / GVT_PAGE_SIZE + 1, 1,
+	      "most DMA per call %u", most);
+
+	/* a 2-page ring of BATCH_STARTs, each to 8191 NOOPs + BATCH_END */
+	wt_fresh();
+	wt_big_ring(ring, 2);
+	memset(wt_mem + WT_BATCH, 0, GVT_BATCH_MAX_DWORDS * 4);
+	*wt_u32(WT_BATCH + (GVT_BATCH_MAX_DWORDS - 1) * 4) = GVT_CMD_BATCH_END;
+	for (i = 0; i < 2 * GVT_PAGE_SIZE / 8; i++) {
+		*wt_u32(ring + 8 * i) = GVT_CMD_BATCH_START;
+		*wt_u32(ring + 8 * i + 4) = wt_ga(WT_BATCH);
+	}
+	wt_mmio_wr(GVT_ENGINE_REG(0, GVT_RING_TAIL), 2 * GVT_PAGE_SIZE - 8);
+	most = wt_run_steps(&calls);
+	UT_EQ(ereg(0, GVT_RING_HEAD), 2 * GVT_PAGE_SIZE - 8, "%s",
+	      "batch ring consumed");
+	UT_EQ(wt_mmio_rd(GVT_REG_ERROR_COUNT), 0, "%s", "");
+	UT_EQ(calls >= (2 * GVT_PAGE_SIZE / 8 - 1) * GVT_BATCH_MAX_DWORDS /
+	      GVT_SCAN_STEP_DWORDS, 1, "calls %u", calls);
+	/* a step: its dwords, plus the ring page and a batch's first page */
+	UT_EQ(most <= GVT_SCAN_STEP_DWORDS * 4 / GVT_PAGE_SIZE + 3, 1,
+	      "most DMA per call %u", most);
+}
+
+/* executing is bounded per call too: a long run of stores */
+static void test_exec_steps(void)
+{
+	u32 i, n = 1000;
+	unsigned int calls, most;
+
+	wt_fresh();
+	for (i = 0; i < n; i++)
+		wt_emit(0, (const u32[]){ GVT_CMD_STORE_DWORD,
+			wt_ga(WT_DATA + 4 * (i % 64)), i }, 3);
+	wt_doorbell(0);
+	most = wt_run_steps(&calls);
+	UT_EQ(*wt_u32(WT_DATA + 4 * ((n - 1) % 64)), n - 1, "%s", "");
+	UT_EQ(most <= GVT_RUN_STEP_CMDS + GVT_SCAN_STEP_DWORDS * 4 /
+	      GVT_PAGE_SIZE + 1, 1, "most DMA per call %u", most);
+	UT_EQ(calls >= n / GVT_RUN_STEP_CMDS, 1, "calls %u", calls);
 }
 
 CU_TestInfo ut_cmd_tests[] = {
@@ -700,5 +808,7 @@ CU_TestInfo ut_cmd_tests[] = {
 	{ "plane flip by LRI", test_plane_flip_lri },
 	{ "display plane checks and copy", test_plane },
 	{ "MSI pending sent at unmask", test_msi_pending_unmask },
+	{ "hostile streams are scanned in bounded steps", test_scan_steps },
+	{ "execution in bounded steps", test_exec_steps },
 	CU_TEST_INFO_NULL,
 };

@@ -626,26 +626,134 @@ static void test_hook_scope(void)
 	CU_ASSERT_EQUAL(hk.calls, 2);
 }
 
+static u32 gvt_mmio_read_stub_for_check(struct gvt_model *m, int idx)
+{
+	return m->regs[idx];
+}
+
 /* the uncounted accessors policies use through kfuncs */
 static void test_get_put(void)
 {
+	const enum gvt_reg_writer pol = GVT_WRITER_POLICY;
 	struct gvt_vgpu_stats st;
 
 	ut_fresh();
 	st = ut_m->stats;
-	gvt_mmio_put(ut_m, GVT_REG_SCRATCH, 4, 0x01020304);
+	UT_EQ(gvt_mmio_put(ut_m, GVT_REG_SCRATCH, 4, 0x01020304, pol), 0, "%s", "");
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, GVT_REG_SCRATCH, 4), 0x01020304);
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, GVT_REG_SCRATCH + 3, 1), 0x01);
-	gvt_mmio_put(ut_m, GVT_REG_SCRATCH + 1, 1, 0xff);
+	UT_EQ(gvt_mmio_put(ut_m, GVT_REG_SCRATCH + 1, 1, 0xff, pol), 0, "%s", "");
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, GVT_REG_SCRATCH, 4), 0x0102ff04);
 	/* same masks as a guest write */
-	gvt_mmio_put(ut_m, GVT_REG_PLANE_STRIDE, 4, 0xffffffff);
+	UT_EQ(gvt_mmio_put(ut_m, GVT_REG_PLANE_STRIDE, 4, 0xffffffff, pol), 0, "%s", "");
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, GVT_REG_PLANE_STRIDE, 4), 0x0003ffc0);
-	gvt_mmio_put(ut_m, GVT_REG_ID, 4, 0);
+	UT_EQ(gvt_mmio_put(ut_m, GVT_REG_ID, 4, 0, pol), -EPERM, "%s", "");
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, GVT_REG_ID, 4), GVT_ID_MAGIC);
 	CU_ASSERT_EQUAL(gvt_mmio_get(ut_m, 0x1c, 4), 0);
-	gvt_mmio_put(ut_m, 0x1c, 4, 1);
+	UT_EQ(gvt_mmio_put(ut_m, 0x1c, 4, 1, pol), -EINVAL, "%s", "");
 	CU_ASSERT_EQUAL(memcmp(&st, &ut_m->stats, sizeof(st)), 0);
+}
+
+/*
+ * Each writer may write exactly the rows the table's columns give it, and
+ * a refused write changes nothing.
+ */
+static void test_writers(void)
+{
+	static const struct {
+		enum gvt_reg_writer w;
+		const char *name;
+	} writers[] = {
+		{ GVT_WRITER_MMIO, "mmio" },
+		{ GVT_WRITER_CMD, "cmd" },
+		{ GVT_WRITER_POLICY, "policy" },
+	};
+	u32 i, k;
+
+	for (k = 0; k < ARRAY_SIZE(writers); k++) {
+		for (i = 0; i < GVT_NUM_REGS; i++) {
+			u32 fl = REG(i).flags, before;
+			bool may;
+			int ret;
+
+			if (i == GVT_REGIDX_RESET)
+				continue;	/* its write resets everything */
+			may = writers[k].w == GVT_WRITER_MMIO ? !(fl & GVT_RF_RO) :
+			      writers[k].w == GVT_WRITER_CMD ? fl & GVT_RF_CMD :
+			      fl & GVT_RF_POLICY;
+			ut_fresh();
+			before = ut_m->regs[i];
+			ret = gvt_reg_store(ut_m, i, ~before, ~0u, writers[k].w);
+			UT_EQ(ret, may ? 0 : -EPERM, "%s by %s", REG(i).name,
+			      writers[k].name);
+			if (!may)
+				UT_EQ(ut_m->regs[i], before, "%s by %s",
+				      REG(i).name, writers[k].name);
+		}
+	}
+	UT_EQ(gvt_reg_store(ut_m, -1, 0, ~0u, GVT_WRITER_MMIO), -EINVAL, "%s", "");
+	UT_EQ(gvt_reg_store(ut_m, GVT_NUM_REGS, 0, ~0u, GVT_WRITER_MMIO),
+	      -EINVAL, "%s", "");
+}
+
+/* LRI reaches the CMD rows, an engine's own ones only from that engine */
+static void test_cmd_writable(void)
+{
+	u32 e, other, i;
+
+	for (e = 0; e < GVT_NUM_ENGINES; e++) {
+		other = (e + 1) % GVT_NUM_ENGINES;
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_ENGINE_REG(e, GVT_RING_SEQNO)),
+		      1, "own seqno, engine %u", e);
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_ENGINE_REG(other, GVT_RING_SEQNO)),
+		      0, "other seqno, engine %u", e);
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_ENGINE_REG(e, GVT_RING_TAIL)),
+		      0, "own tail, engine %u", e);
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_REG_SCRATCH), 1, "%s", "");
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_REG_PLANE_SURF), 1, "%s", "");
+		UT_EQ(gvt_reg_cmd_writable(e, GVT_REG_SCRATCH + 1), 0, "%s", "");
+		UT_EQ(gvt_reg_cmd_writable(e, 0x1c), 0, "%s", "");
+		for (i = 0; i < GVT_NUM_REGS; i++)
+			if (!(REG(i).flags & GVT_RF_CMD))
+				UT_EQ(gvt_reg_cmd_writable(e, REG(i).offset), 0,
+				      "%s", REG(i).name);
+	}
+}
+
+/* a flip raises its interrupt when a stream does it, not a CPU write */
+static void test_plane_surf_flip(void)
+{
+	ut_fresh();
+	UT_EQ(gvt_reg_store(ut_m, GVT_REGIDX_PLANE_SURF, 0x3000, ~0u,
+			    GVT_WRITER_MMIO), 0, "%s", "");
+	UT_EQ(ut_m->regs[GVT_REGIDX_IIR] & GVT_IRQ_PLANE_FLIP, 0, "%s", "");
+	UT_EQ(gvt_reg_store(ut_m, GVT_REGIDX_PLANE_SURF, 0x4fff, ~0u,
+			    GVT_WRITER_CMD), 0, "%s", "");
+	UT_EQ(ut_m->regs[GVT_REGIDX_PLANE_SURF], 0x4000, "ro_mask applies");
+	UT_EQ(ut_m->regs[GVT_REGIDX_IIR] & GVT_IRQ_PLANE_FLIP,
+	      GVT_IRQ_PLANE_FLIP, "%s", "");
+}
+
+/* a row marked as acting (or computed) without its handler is refused */
+static void test_tables_check(void)
+{
+	static struct gvt_reg_info t[2];
+	static struct gvt_reg_ops ops[2];
+
+	memset(t, 0, sizeof(t));
+	memset(ops, 0, sizeof(ops));
+	UT_EQ(gvt_reg_tables_check(t, ops, 2), 0, "no flags, no handlers");
+	t[1].flags = GVT_RF_ACTION;
+	UT_EQ(gvt_reg_tables_check(t, ops, 2), -EINVAL, "ACTION, no write");
+	t[1].flags = GVT_RF_VIRT;
+	UT_EQ(gvt_reg_tables_check(t, ops, 2), -EINVAL, "VIRT, no read");
+	t[1].flags = 0;
+	ops[1].read = gvt_mmio_read_stub_for_check;
+	UT_EQ(gvt_reg_tables_check(t, ops, 2), -EINVAL, "read, no VIRT");
+	t[1].flags = GVT_RF_VIRT;
+	UT_EQ(gvt_reg_tables_check(t, ops, 2), 0, "VIRT with its read");
+	/* and the real tables pass */
+	UT_EQ(gvt_model_global_init(), 0, "%s", "");
 }
 
 CU_TestInfo ut_mmio_tests[] = {
@@ -664,6 +772,10 @@ CU_TestInfo ut_mmio_tests[] = {
 	{ "RESET with a wrong key", test_reset_wrong_key },
 	{ "TIMESTAMP latches HI", test_timestamp },
 	{ "uncounted get/put accessors", test_get_put },
+	{ "every writer writes what the table allows", test_writers },
+	{ "LRI targets come from the table", test_cmd_writable },
+	{ "PLANE_SURF flips from a stream", test_plane_surf_flip },
+	{ "handlers and flags agree", test_tables_check },
 	CU_TEST_INFO_NULL,
 };
 

@@ -175,14 +175,17 @@ static const struct gvt_sched_policy fixed_policy = {
 	.timeslice = fixed_timeslice,
 };
 
+static void *ejected_priv;
+
 static void on_eject(struct gvt_sched *sc, const struct gvt_sched_policy *old,
-		     enum gvt_sched_error why, u32 vgpu)
+		     void *old_priv, enum gvt_sched_error why, u32 vgpu)
 {
 	(void)sc;
 	(void)vgpu;
 	CU_ASSERT_PTR_EQUAL(old, &fixed_policy);
 	ejected_calls++;
 	ejected_why = why;
+	ejected_priv = old_priv;
 }
 
 static void policy_case(u32 choice, u64 slice, enum gvt_sched_error want)
@@ -227,6 +230,86 @@ static void test_policy_checks(void)
 	policy_case(GVT_SCHED_NONE, GVT_SCHED_SLICE_NS, GVT_SCHED_ERR_IDLE);
 	policy_case(2, 10, GVT_SCHED_ERR_BAD_SLICE);
 	policy_case(2, GVT_SCHED_SLICE_MAX_NS + 1, GVT_SCHED_ERR_BAD_SLICE);
+}
+
+/*
+ * The ejection is told with the data of the policy that was ejected, so
+ * that a client installing another policy meanwhile never marks the new
+ * one: the ejected policy is named by what the core held, not by what the
+ * client last published.
+ */
+static void test_eject_names_its_policy(void)
+{
+	static int first, second;
+
+	gvt_sched_init(&s);
+	s.ejected = on_eject;
+	ejected_calls = 0;
+	ejected_priv = NULL;
+	gvt_sched_enable(&s, 1, 4, NULL);
+	gvt_sched_kick(&s, 1, 0, 0);
+	gvt_sched_set_policy(&s, &fixed_policy, &first);
+	gvt_sched_eject(&s, GVT_SCHED_ERR_STARVED, 1);
+	UT_EQ(ejected_calls, 1, "%s", "");
+	CU_ASSERT_PTR_EQUAL(ejected_priv, &first);
+	CU_ASSERT_PTR_NULL(s.policy_priv);
+	gvt_sched_set_policy(&s, &fixed_policy, &second);
+	bad_choice = 7;
+	step(0, &(u64){ 0 }, 1000, true);
+	UT_EQ(ejected_calls, 2, "%s", "");
+	CU_ASSERT_PTR_EQUAL(ejected_priv, &second);
+}
+
+/*
+ * A grant taken back at its deadline: the engine is free for others, but
+ * the vGPU that overran is not picked again until it hands back, and its
+ * work is not lost.
+ */
+static void test_revoke(void)
+{
+	struct gvt_sched_pick pk;
+
+	gvt_sched_init(&s);
+	gvt_sched_enable(&s, 1, 4, NULL);
+	gvt_sched_enable(&s, 2, 4, NULL);
+	gvt_sched_kick(&s, 1, 0, 0);
+	gvt_sched_kick(&s, 2, 0, 0);
+	UT_EQ(gvt_sched_owner(&s, 0), GVT_SCHED_NONE, "%s", "");
+	UT_EQ(gvt_sched_pick(&s, 0, 0, &pk), 1, "%s", "");
+	UT_EQ(gvt_sched_owner(&s, 0), 1, "%s", "");
+	UT_EQ(gvt_sched_revoke(&s, 0), 1, "%s", "");
+	UT_EQ(gvt_sched_revoke(&s, 0), GVT_SCHED_NONE, "%s", "twice");
+	UT_EQ(s.revocations, 1, "%s", "");
+	UT_EQ(gvt_sched_owner(&s, 0), GVT_SCHED_NONE, "%s", "");
+	UT_EQ(gvt_sched_is_running(&s, 1), 1, "%s", "still running");
+	/* the other one gets the engine; the overrunner cannot */
+	UT_EQ(gvt_sched_pick(&s, 0, 1, &pk), 2, "%s", "");
+	UT_EQ(gvt_sched_owner(&s, 0), 2, "%s", "");
+	/* the overrunner hands back late: it keeps its work, not the grant */
+	gvt_sched_done(&s, 0, 1, 3000000, true, 2);
+	UT_EQ(gvt_sched_owner(&s, 0), 2, "%s", "");
+	UT_EQ(gvt_sched_is_running(&s, 1), 0, "%s", "");
+	UT_EQ(gvt_sched_has_work(&s, 1, 0), 1, "%s", "");
+	gvt_sched_done(&s, 0, 2, 1000000, false, 3);
+	UT_EQ(gvt_sched_owner(&s, 0), GVT_SCHED_NONE, "%s", "");
+	UT_EQ(gvt_sched_pick(&s, 0, 4, &pk), 1, "%s", "");
+}
+
+/* a doorbell while a vGPU runs requeues it even if it saw no more work */
+static void test_kick_while_running(void)
+{
+	struct gvt_sched_pick pk;
+
+	gvt_sched_init(&s);
+	gvt_sched_enable(&s, 1, 4, NULL);
+	gvt_sched_kick(&s, 1, 1, 0);
+	UT_EQ(gvt_sched_pick(&s, 1, 0, &pk), 1, "%s", "");
+	UT_EQ(gvt_sched_kick(&s, 1, 1, 5), 0, "%s", "no wake: it runs");
+	gvt_sched_done(&s, 1, 1, 1000, false, 6);
+	UT_EQ(gvt_sched_has_work(&s, 1, 1), 1, "%s", "requeued");
+	UT_EQ(gvt_sched_pick(&s, 1, 7, &pk), 1, "%s", "");
+	gvt_sched_done(&s, 1, 1, 1000, false, 8);
+	UT_EQ(gvt_sched_has_work(&s, 1, 1), 0, "%s", "no stale kick");
 }
 
 static int refuse_enable(struct gvt_sched *sc, u32 vgpu)
@@ -418,6 +501,9 @@ CU_TestInfo ut_sched_tests[] = {
 	{ "bad decisions eject the policy", test_policy_checks },
 	{ "a policy refusing a vGPU is ejected", test_policy_enable_refused },
 	{ "starvation watchdog", test_starvation },
+	{ "an ejection names the ejected policy", test_eject_names_its_policy },
+	{ "a revoked grant", test_revoke },
+	{ "a doorbell while running requeues", test_kick_while_running },
 	{ "engines of three models shared by weight", test_engines_by_weight },
 	CU_TEST_INFO_NULL,
 };

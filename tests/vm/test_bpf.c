@@ -261,6 +261,8 @@ static void test_kfuncs(void)
 					    &flags));
 	VM_OK(&dev_a.d, gvt_vfio_cfg_write16(&dev_a.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 					     flags | PCI_MSI_FLAGS_ENABLE));
+	VM_OK(&dev_a.d, gvt_vfio_cfg_write16(&dev_a.d, PCI_COMMAND,
+					     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER));
 	VM_OK(&dev_a.d, gvt_vfio_mmio_write32(&dev_a.d, GVT_REG_IMR, 0));
 
 	VM_EQ_FATAL(LOAD("%s/kfunc_probe.bpf.o", bpf_dir), 0);

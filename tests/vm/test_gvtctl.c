@@ -447,7 +447,7 @@ static void test_reg(void)
 static void test_status(void)
 {
 	char a[GVT_UUID_STR_LEN], buf[512];
-	char hook[16], name[64], vg[16], date[16], tod[16];
+	char hook[16], name[64], vg[32], date[16], tod[16];
 	long long calls = -1, handled = -1, denied = -1;
 	int prio = 0, y = 0, mo = 0, dd = 0;
 	uint32_t v;
@@ -488,14 +488,14 @@ static void test_status(void)
 	VM_EQ(handled, 0);
 	VM_EQ(denied, 0);
 
-	/* a policy bound to one vGPU shows that vGPU's id */
+	/* a policy bound to one vGPU shows that vGPU's serial */
 	VM_EQ_FATAL(RUN("%s %s/mmio_guard.bpf.o --vgpu %s", gvtload, bpf_dir,
 			dev_a.uuid), 0);
-	id = vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/vgpu_id");
+	id = vgpu_attr(dev_a.uuid, GVT_SYSFS_GROUP "/serial");
 	VM_EQ_FATAL(CTL("status"), 0);
 	/* the kernel names it after its struct_ops, not its pin directory */
 	line_with(" mmio_guard ", buf, sizeof(buf));
-	VM_EQ(sscanf(buf, "%15s %63s %15s", hook, name, vg), 3);
+	VM_EQ(sscanf(buf, "%15s %63s %31s", hook, name, vg), 3);
 	VM_EQ(atol(vg), id);
 	VM_EQ(vm_unload_all(), 0);
 	VM_EQ(CTL("status"), 0);

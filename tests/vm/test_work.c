@@ -422,15 +422,22 @@ static void test_reset_mid_workload(void)
 	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_HEAD)), 0);
 	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_SEQNO)), 0);
 	VM_EQ(vm_gpu_rd(g, GVT_REG_IIR), 0);
+	/* the slice that was running is not charged after the reset */
+	usleep(300 * 1000);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_BUSY_NS_LO)), 0);
+	VM_EQ(vm_gpu_rd(g, GVT_ENGINE_REG(0, GVT_RING_BUSY_NS_HI)), 0);
 	/* the eventfd survives the reset and the next request completes */
 	VM_OK(&g->v.d, vm_gpu_bringup(g));
 	{
 		uint16_t flags = 0;
 
+		/* a function reset: the driver enables MSI and mastering again */
 		gvt_vfio_cfg_read16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 				    &flags);
 		gvt_vfio_cfg_write16(&g->v.d, GVT_CFG_MSI_OFFSET + PCI_MSI_FLAGS,
 				     flags | PCI_MSI_FLAGS_ENABLE);
+		gvt_vfio_cfg_write16(&g->v.d, PCI_COMMAND,
+				     PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	}
 	vm_eventfd_read(g->efd, &msis);
 	msis = 0;

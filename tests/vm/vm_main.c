@@ -5,6 +5,7 @@
  * way a VMM would.
  *
  * Usage: vm-suite [SUITE...]   (no argument: every suite)
+ *        GVT_VM_TESTS=TEXT vm-suite ...  only the tests whose name holds TEXT
  * Exit status: 0 when every test passed, 1 otherwise.
  */
 #include <stdio.h>
@@ -26,6 +27,7 @@ static int (*const registrars[])(void) = {
 	vm_register_bpf_suites,
 	vm_register_bpf_sched_suites,
 	vm_register_gvtctl_suites,
+	vm_register_harden_suites,
 };
 
 static void list_suites(void)
