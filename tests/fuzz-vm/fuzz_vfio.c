@@ -467,11 +467,10 @@ static void add_canary(struct fuzzer *fz, uint64_t off, const uint8_t *data,
 		return;		/* zeros prove nothing */
 	if (len > 64)
 		len = 64;
-	if (fz->ncan < MAX_CANARIES)
-		fz->ncan++;
 	/* the newest replaces a random one once the table is full */
-	fz->can[fz->ncan == MAX_CANARIES ? fz_below(&fz->r, MAX_CANARIES) :
-		fz->ncan - 1] = (struct canary){ .off = off, .len = len };
+	i = fz->ncan < MAX_CANARIES ? fz->ncan++ :
+	    (uint32_t)fz_below(&fz->r, MAX_CANARIES);
+	fz->can[i] = (struct canary){ .off = off, .len = len };
 }
 
 /* ---- the region model (the module's documented regions) ----------------- */
