@@ -47,8 +47,6 @@ uint64_t fz_range(struct fz_rng *r, uint64_t lo, uint64_t hi)
 {
 	if (hi <= lo)
 		return lo;
-	if (lo == 0 && hi == UINT64_MAX)
-		return fz_next(r);
 	return lo + fz_below(r, hi - lo + 1);
 }
 

@@ -26,7 +26,7 @@ void fz_rng_init(struct fz_rng *r, uint64_t seed, uint64_t stream);
 uint64_t fz_next(struct fz_rng *r);
 /* uniform in [0, n); 0 when n is 0 */
 uint64_t fz_below(struct fz_rng *r, uint64_t n);
-/* uniform in [lo, hi] */
+/* uniform in [lo, hi] (hi - lo below UINT64_MAX) */
 uint64_t fz_range(struct fz_rng *r, uint64_t lo, uint64_t hi);
 /* true with probability pct / 100 */
 bool fz_chance(struct fz_rng *r, unsigned int pct);

@@ -110,7 +110,6 @@ struct thread {
 	const char *name;
 	pthread_t tid;
 	bool started;
-	volatile bool finished;
 	char cur[256];			/* the operation in progress */
 	struct fz_rng r;
 };
@@ -431,7 +430,6 @@ static void *worker_main(void *arg)
 			count(C_WORKER_RESETS);
 		}
 	}
-	t->finished = true;
 	return NULL;
 }
 
@@ -814,7 +812,6 @@ static void *churner_main(void *arg)
 	fz_gpu_init(&c->g);
 	while (!stop && !c->broken)
 		churn_once(c);
-	c->t.finished = true;
 	return NULL;
 }
 
@@ -1006,7 +1003,6 @@ static void *policy_main(void *arg)
 			count(C_POLICY_DETACH);
 		sched[0] = '\0';
 	}
-	t->finished = true;
 	return NULL;
 }
 
@@ -1042,7 +1038,6 @@ static void *rmmod_main(void *arg)
 			finding(t, "insmod after the unexpected rmmod failed", "%s",
 				one_line(out));
 	}
-	t->finished = true;
 	return NULL;
 }
 
@@ -1216,7 +1211,6 @@ static void *sysfs_main(void *arg)
 			break;
 		}
 	}
-	t->finished = true;
 	return NULL;
 }
 
