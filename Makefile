@@ -20,8 +20,8 @@ LIB_SRCS   := $(wildcard userspace/lib/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
-.PHONY: all kmod bpf userspace bench fuzz unit unit-plain unit-san vmtest test demo lint \
-	clean help check-env
+.PHONY: all kmod bpf userspace bench fuzz fuzz-vm unit unit-plain unit-san vmtest test demo \
+	lint clean help check-env
 
 all: kmod bpf userspace
 
@@ -35,6 +35,7 @@ help:
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
 	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
 	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
+	@echo "make fuzz-vm    the VFIO fuzzer and the lifecycle torture in the VM (FUZZ_VM_SECS each)"
 	@echo "make lint       checkpatch on the module sources"
 
 check-env:
@@ -61,7 +62,7 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard inc
 bpf: $(BPF_OBJS)
 
 # ---- userspace -------------------------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
@@ -84,6 +85,17 @@ $(B)/bin/gvtctl: $(B)/obj/userspace/gvtctl.o $(B)/lib/libgvtvfio.a
 $(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $< -o $@ -L$(B)/lib -lgvtvfio
+
+# the VM stress programs (tests/fuzz-vm/): the VFIO fuzzer, the lifecycle torture
+FUZZVM_COMMON := $(B)/obj/tests/fuzz-vm/fz_common.o $(B)/obj/tests/fuzz-vm/fz_gpu.o
+
+$(B)/tests/fuzz-vfio: $(B)/obj/tests/fuzz-vm/fuzz_vfio.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lpthread
+
+$(B)/tests/lifecycle-torture: $(B)/obj/tests/fuzz-vm/torture.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lpthread
 
 userspace: $(B)/lib/libgvtvfio.a $(B)/bin/gvt-load $(B)/bin/gvtctl
 
@@ -110,9 +122,12 @@ unit-san: $(B)/tests/unit-san
 
 unit: unit-plain unit-san
 
-vmtest: kmod bpf userspace $(B)/tests/vm-suite $(B)/tests/bench-mmio
+VM_STRESS := $(B)/tests/fuzz-vfio $(B)/tests/lifecycle-torture
+
+# slub_debug=FZP poisons freed objects: a use-after-free shows in the run
+vmtest: kmod bpf userspace $(B)/tests/vm-suite $(B)/tests/bench-mmio $(VM_STRESS)
 	@mkdir -p $(B)/results
-	tools/vm-run --timeout 600 --append slub_debug=FZP --log $(B)/results/vm-console.log -- \
+	tools/vm-run --timeout 900 --append slub_debug=FZP --log $(B)/results/vm-console.log -- \
 		tools/vm-suite-all | tee $(B)/results/vm.txt; \
 		rc=$${PIPESTATUS[0]}; \
 		tools/vm-suite-all --split $(B)/results/vm.txt $(B)/results || rc=1; \
@@ -138,6 +153,22 @@ FUZZ_SECS ?= 60
 fuzz:
 	tests/fuzz/run -t fuzz_model $(FUZZ_SECS)
 	tests/fuzz/run -t fuzz_cmd $(FUZZ_SECS)
+
+# the VM stress stages alone and longer, FUZZ_VM_SECS each; GVT_FUZZ_SEED,
+# GVT_FUZZ_ARGS and GVT_TORTURE_SEED reach them through tools/vm-run
+FUZZ_VM_SECS ?= 300
+fuzz-vm: kmod bpf userspace $(VM_STRESS)
+	@mkdir -p $(B)/results/fuzz-vm
+	GVT_FUZZ_SECONDS=$(FUZZ_VM_SECS) GVT_TORTURE_SECONDS=$(FUZZ_VM_SECS) \
+	tools/vm-run --timeout $$((2 * $(FUZZ_VM_SECS) + 400)) --append slub_debug=FZP \
+		--log $(B)/results/fuzz-vm/console.log -- \
+		tools/vm-suite-all --stages lifecycle-torture fuzz-vfio | \
+		tee $(B)/results/fuzz-vm/vm.txt; \
+		rc=$${PIPESTATUS[0]}; \
+		tools/vm-suite-all --split $(B)/results/fuzz-vm/vm.txt $(B)/results/fuzz-vm \
+			lifecycle-torture fuzz-vfio || rc=1; \
+		tools/test-summary $(B)/results/fuzz-vm lifecycle-torture fuzz-vfio || rc=1; \
+		exit $$rc
 
 # checkpatch from the target kernel's sources (tools/setup extracts it)
 lint:

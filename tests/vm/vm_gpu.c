@@ -136,6 +136,9 @@ void vm_gpu_emit(struct vm_gpu *g, uint32_t e, const uint32_t *cmd, uint32_t n)
 		ring[g->tail[e] / 4] = cmd[i];
 		g->tail[e] += 4;
 	}
+	/* TAIL is an offset inside the ring: its size is offset 0 */
+	if (g->tail[e] == VM_GPU_RING_SIZE)
+		g->tail[e] = 0;
 }
 
 uint32_t vm_gpu_submit(struct vm_gpu *g, uint32_t e)
