@@ -53,6 +53,7 @@
 
 #include "gvt/gvt_abi.h"
 #include "fz_gpu.h"
+#include "gvt_policy.h"
 
 #define MAX_CHURNERS	4
 #define ROUND_MS	15000u		/* bound of one exact workload */
@@ -817,15 +818,21 @@ static void *churner_main(void *arg)
 
 /* ---- policies --------------------------------------------------------------------- */
 
-/* the sched line of the parent's policies file contains @what */
+/* the attached scheduling policy, as "NAME state=STATE", contains @what */
 static bool sched_state_has(const char *what)
 {
-	char buf[4096];
+	static struct gvt_policy_info pols[32];
+	char buf[128];
+	int i, n = gvt_policy_list(pols, 32);
 
-	if (gvt_sysfs_read("/sys/class/" GVT_CLASS_NAME "/" GVT_PARENT_NAME
-			   "/policies", buf, sizeof(buf)) < 0)
-		return false;
-	return strstr(buf, what) != NULL;
+	for (i = 0; i < n && i < 32; i++) {
+		if (strcmp(pols[i].hook, "sched"))
+			continue;
+		snprintf(buf, sizeof(buf), "sched %s state=%s", pols[i].name,
+			 pols[i].state);
+		return strstr(buf, what) != NULL;
+	}
+	return false;
 }
 
 static const char *const sched_policies[] = { "sched_weighted", "sched_rr" };
@@ -1099,7 +1106,7 @@ static void sysfs_expect(struct thread *t, const char *what, const char *uuid,
 static void *sysfs_main(void *arg)
 {
 	static const char *const reads[] = {
-		GVT_SYSFS_GROUP "/stats", GVT_SYSFS_GROUP "/status",
+		GVT_SYSFS_STATS_GROUP "/mmio_reads", GVT_SYSFS_GROUP "/status",
 		GVT_SYSFS_GROUP "/weight", GVT_SYSFS_GROUP "/timeslice_us",
 		GVT_SYSFS_GROUP "/vgpu_id", GVT_SYSFS_GROUP "/type",
 		"mdev_type/name", "mdev_type/available_instances",
@@ -1108,6 +1115,7 @@ static void *sysfs_main(void *arg)
 	struct thread *t = arg;
 	struct fz_rng *r = &t->r;
 	char uuid[GVT_UUID_STR_LEN], path[PATH_MAX], val[64], buf[4096];
+	static struct gvt_policy_info pols[32];	/* this thread's only */
 	bool before;
 	ssize_t n;
 	int ret;
@@ -1202,8 +1210,10 @@ static void *sysfs_main(void *arg)
 				finding(t, "the worker's vGPU left the bus", "-");
 			doing(t, "read the parent's attributes");
 			n = gvt_sysfs_read("/sys/class/" GVT_CLASS_NAME "/"
-					   GVT_PARENT_NAME "/policies", buf, sizeof(buf));
-			expect(t, "a read of the policies", n < 0 ? (int)n : 0, 0);
+					   GVT_PARENT_NAME "/sched_policy", buf, sizeof(buf));
+			expect(t, "a read of the scheduling policy", n < 0 ? (int)n : 0, 0);
+			n = gvt_policy_list(pols, 32);
+			expect(t, "a listing of the policies", n < 0 ? (int)n : 0, 0);
 			n = gvt_mdev_available((unsigned int)FZ_PICK(r, 1, 2, 4, 8));
 			expect(t, "a read of available_instances", n < 0 ? (int)n : 0, 0);
 			count(C_SYSFS_BAD_WRITES);
@@ -1291,7 +1301,7 @@ int main(int argc, char **argv)
 	mdevs0 = fz_count_mdevs();
 	avail8_0 = gvt_mdev_available(8);
 	avail1_0 = gvt_mdev_available(1);
-	whole0 = mdevs0 == 0 && avail8_0 == GVT_MAX_DIV && avail1_0 == 1;
+	whole0 = mdevs0 == 0 && avail8_0 == 8 && avail1_0 == 1;
 	fz_check(&rep, whole0, "the parent is whole at the start: %d mdevs, %ld V1_8 and %ld V1_1 available",
 		 mdevs0, avail8_0, avail1_0);
 
@@ -1446,7 +1456,7 @@ int main(int argc, char **argv)
 	mdevs = fz_count_mdevs();
 	avail8 = gvt_mdev_available(8);
 	avail1 = gvt_mdev_available(1);
-	fz_check(&rep, mdevs == 0 && avail8 == GVT_MAX_DIV && avail1 == 1,
+	fz_check(&rep, mdevs == 0 && avail8 == 8 && avail1 == 1,
 		 "no slot leaked: %d mdevs, %ld V1_8 and %ld V1_1 available after everything was removed",
 		 mdevs, avail8, avail1);
 	if (kmsg >= 0) {
