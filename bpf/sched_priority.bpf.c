@@ -10,7 +10,9 @@
  * Demonstrates: aging as a queue key - the vGPU with the highest
  * priority + waited / aging is the one with the smallest
  * enqueue time + (100 - priority) * aging, a key fixed when it is
- * queued - so a decision is one pop, O(log n), with no scan.
+ * queued - and a policy of one op: runnable() queues each vGPU on its
+ * engine's queue and, with no select(), the kernel takes the first one
+ * itself. One BPF call and one O(log n) queue insert per decision.
  */
 #include "gvt_policy.h"
 
@@ -35,16 +37,10 @@ void GVT_STRUCT_OPS(prio_runnable, __u32 vgpu_id, __u32 engine)
 
 	if (pr > PRIO_MAX)
 		pr = PRIO_MAX;
-	gvt_queue_insert(engine, vgpu_id, bpf_ktime_get_ns() +
+	gvt_queue_insert(engine, vgpu_id, gvt_sched_now() +
 			 (__u64)(PRIO_MAX - pr) * aging_ms * 1000000ull);
-}
-
-__u32 GVT_STRUCT_OPS(prio_select, __u32 engine)
-{
-	return gvt_queue_pop(engine);
 }
 
 GVT_SCHED_OPS_DEFINE(sched_priority,
 	.runnable = (void *)prio_runnable,
-	.select = (void *)prio_select,
 );

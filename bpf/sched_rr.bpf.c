@@ -4,10 +4,12 @@
  * after the one that ran there last, for one time slice (`--set
  * slice_us=N`, default 1000), whatever the vGPUs' weights.
  *
- * Demonstrates: the smallest complete gvt_sched_ops policy - select() and
- * a knob - with an O(1) decision however many vGPUs there are: the kernel
- * keeps who waits as a bit mask and gvt_vgpu_next_waiting() scans it in
- * one step; per-engine state in an array map, per parent.
+ * Demonstrates: the smallest complete gvt_sched_ops policy - one op,
+ * select(), and a knob - with an O(1) decision however many vGPUs there
+ * are: the kernel keeps who waits as a bit mask and
+ * gvt_vgpu_next_waiting() scans it in one step; the slice given with the
+ * pick (gvt_pick_slice()) rather than by a second op; per-engine state in
+ * an array map, per parent.
  */
 #include "gvt_policy.h"
 
@@ -32,15 +34,10 @@ __u32 GVT_STRUCT_OPS(rr_select, __u32 engine)
 	id = gvt_vgpu_next_waiting(engine, *last);
 	if (id)
 		*last = id;
+	gvt_pick_slice((__u64)slice_us * 1000);
 	return id;
-}
-
-__u64 GVT_STRUCT_OPS(rr_timeslice, __u32 vgpu_id, __u32 engine)
-{
-	return (__u64)slice_us * 1000;
 }
 
 GVT_SCHED_OPS_DEFINE(sched_rr,
 	.select = (void *)rr_select,
-	.timeslice = (void *)rr_timeslice,
 );

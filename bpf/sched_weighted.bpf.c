@@ -9,10 +9,13 @@
  *   bpftool map update pinned /sys/fs/bpf/gvt/sched_weighted/weights \
  *       key 1 0 0 0 value 16 0 0 0
  *
- * Demonstrates: the kernel's queues ordered by a key (the virtual time):
- * runnable() inserts, select() pops, O(log n) a decision; charge()
- * feeding the key, operator-writable maps, and a vGPU rejoining at the
- * fair clock so idling banks no credit.
+ * Demonstrates: a policy of one hot op, as sched_ext's vtime schedulers
+ * are. runnable() charges the vGPU for the GPU time the kernel counted
+ * since it last looked (gvt_vgpu_runtime()), and queues it by virtual
+ * time on its engine's queue; with no select(), the kernel takes the
+ * first one: one BPF call and one O(log n) insert per decision. A vGPU
+ * rejoins no earlier than the queue's clock (the virtual time of the last
+ * one picked), so idling banks no credit.
  */
 #include "gvt_policy.h"
 
@@ -26,7 +29,8 @@ struct {
 } weights SEC(".maps");
 
 struct vtimes {
-	__u64 vt[GVT_NUM_ENGINES];
+	__u64 vt[GVT_NUM_ENGINES];	/* virtual time */
+	__u64 seen[GVT_NUM_ENGINES];	/* runtime already charged */
 };
 
 struct {
@@ -35,14 +39,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct vtimes);
 } vtime SEC(".maps");
-
-/* the fair clock of each parent's engine: the last virtual time selected */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_ENGINE_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} fair_clock SEC(".maps");
 
 static __always_inline __u32 weight_of(__u32 id)
 {
@@ -53,40 +49,38 @@ static __always_inline __u32 weight_of(__u32 id)
 	return gvt_vgpu_weight(id) ?: 1;
 }
 
+/* a new vGPU, or one that was there when the policy came: starts afresh */
+int GVT_STRUCT_OPS(wt_enable, __u32 vgpu_id, __u32 weight)
+{
+	struct vtimes *v = bpf_map_lookup_elem(&vtime, &vgpu_id);
+	__u32 e;
+
+	if (!v)
+		return 0;
+	bpf_for(e, 0, GVT_NUM_ENGINES) {
+		v->vt[e] = 0;
+		v->seen[e] = gvt_vgpu_runtime(vgpu_id, e);
+	}
+	return 0;
+}
+
 void GVT_STRUCT_OPS(wt_runnable, __u32 vgpu_id, __u32 engine)
 {
-	__u32 slot = gvt_engine_slot(engine);
-	__u64 *clock = bpf_map_lookup_elem(&fair_clock, &slot);
 	struct vtimes *v = bpf_map_lookup_elem(&vtime, &vgpu_id);
+	__u64 rt = gvt_vgpu_runtime(vgpu_id, engine);
+	__u64 clock = gvt_queue_clock(engine);
 
-	if (!v || !clock || engine >= GVT_NUM_ENGINES)
+	if (!v || engine >= GVT_NUM_ENGINES)
 		return;
-	if (v->vt[engine] < *clock)
-		v->vt[engine] = *clock;
+	v->vt[engine] += (rt - v->seen[engine]) * GVT_WEIGHT_FULL /
+			 weight_of(vgpu_id);
+	v->seen[engine] = rt;
+	if (v->vt[engine] < clock)
+		v->vt[engine] = clock;
 	gvt_queue_insert(engine, vgpu_id, v->vt[engine]);
 }
 
-__u32 GVT_STRUCT_OPS(wt_select, __u32 engine)
-{
-	__u32 slot = gvt_engine_slot(engine);
-	__u64 *clock = bpf_map_lookup_elem(&fair_clock, &slot), key;
-	__u32 id = gvt_queue_peek(engine, &key);
-
-	if (id && clock && key > *clock)
-		*clock = key;
-	return gvt_queue_pop(engine);
-}
-
-void GVT_STRUCT_OPS(wt_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
-{
-	struct vtimes *v = bpf_map_lookup_elem(&vtime, &vgpu_id);
-
-	if (v && engine < GVT_NUM_ENGINES)
-		v->vt[engine] += ns * GVT_WEIGHT_FULL / weight_of(vgpu_id);
-}
-
 GVT_SCHED_OPS_DEFINE(sched_weighted,
+	.enable = (void *)wt_enable,
 	.runnable = (void *)wt_runnable,
-	.select = (void *)wt_select,
-	.charge = (void *)wt_charge,
 );

@@ -48,6 +48,7 @@ struct gvt_sched_call {
 	/* what the last op said, for the message of an ejection it causes */
 	u32 raw_id;
 	u64 slice_ns;
+	u64 pick_slice;			/* gvt_pick_slice() in this select() */
 	char self_msg[GVT_EXIT_MSG_LEN];
 };
 
@@ -126,6 +127,15 @@ static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
 	struct gvt_sched_bpf *b = gvt_bpf_of(s);
 	u32 id = GVT_SCHED_NONE, local;
 
+	this_cpu_write(gvt_sched_cur.pick_slice, 0);
+	if (!b->ops->select) {
+		/* no select(): the engine's queue is its dispatch queue */
+		local = gvt_sched_queue_pop(s, engine);
+		this_cpu_write(gvt_sched_cur.raw_id,
+			       local ? s->id_base + local : 0);
+		this_cpu_inc(*b->decisions);
+		return local;
+	}
 	gvt_sched_bpf_call(s, {
 		id = b->ops->select(engine);
 		this_cpu_write(gvt_sched_cur.raw_id, id);
@@ -139,7 +149,7 @@ static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
 static u64 gvt_bpf_timeslice(struct gvt_sched *s, u32 vgpu, u32 engine)
 {
 	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
-	u64 ns = 0;
+	u64 ns = this_cpu_read(gvt_sched_cur.pick_slice);
 
 	if (ops->timeslice)
 		gvt_sched_bpf_call(s, ns = ops->timeslice(gvt_global(vgpu),
@@ -665,6 +675,24 @@ __bpf_kfunc u32 gvt_vgpu_weight(u32 vgpu_id)
 }
 
 /**
+ * gvt_vgpu_runtime() - GPU time a vGPU was charged on an engine
+ * @vgpu_id: the vGPU
+ * @engine: the engine
+ *
+ * The scheduler core's own count, kept whatever the policy: a policy can
+ * charge a vGPU when it queues it again (the difference since it last
+ * looked) instead of in a charge() op of its own.
+ *
+ * Return: ns since the vGPU was created, 0 for an unknown vGPU.
+ */
+__bpf_kfunc u64 gvt_vgpu_runtime(u32 vgpu_id, u32 engine)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? gvt_sched_runtime(s, gvt_local(vgpu_id), engine) : 0;
+}
+
+/**
  * gvt_vgpu_next_waiting() - the next vGPU waiting for an engine
  * @engine: the engine
  * @after: a vGPU id, or 0 to start from the first
@@ -801,6 +829,49 @@ __bpf_kfunc u32 gvt_queue_len(u32 q)
 }
 
 /**
+ * gvt_queue_clock() - a queue's clock
+ * @q: the queue
+ *
+ * Return: the key of the last vGPU popped from @q (by gvt_queue_pop() or
+ * by the core for a policy without select()), 0 until one was.
+ */
+__bpf_kfunc u64 gvt_queue_clock(u32 q)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? gvt_sched_queue_clock(s, q) : 0;
+}
+
+/**
+ * gvt_sched_now() - the time of the event the core is handling
+ *
+ * The doorbell, end of slice or decision that called the op, on the
+ * kernel's monotonic clock; cheaper than reading the clock again.
+ *
+ * Return: ns, 0 outside a scheduling op.
+ */
+__bpf_kfunc u64 gvt_sched_now(void)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+
+	return s ? s->now : 0;
+}
+
+/**
+ * gvt_pick_slice() - the time slice of the vGPU select() is picking
+ * @ns: GVT_SCHED_SLICE_MIN_NS..GVT_SCHED_SLICE_MAX_NS (out of range ejects
+ *	the policy); 0 for the vGPU's own slice
+ *
+ * Saves a timeslice() op: only in select(), and only when the policy has
+ * no timeslice() (which would decide instead).
+ */
+__bpf_kfunc void gvt_pick_slice(u64 ns)
+{
+	if (gvt_kf_sched())
+		this_cpu_write(gvt_sched_cur.pick_slice, ns);
+}
+
+/**
  * gvt_sched_preempt() - ask the vGPU running on an engine to stop early
  * @engine: the engine
  *
@@ -911,7 +982,12 @@ static int gvt_sched_ops_validate(void *kdata)
 {
 	const struct gvt_sched_ops *ops = kdata;
 
-	return ops->select ? 0 : -EINVAL;
+	/* something must queue or choose; holding engines idle needs select */
+	if (!ops->select && !ops->runnable)
+		return -EINVAL;
+	if ((ops->flags & GVT_SCHED_F_IDLE) && !ops->select)
+		return -EINVAL;
+	return 0;
 }
 
 static int gvt_sched_enable_stub(u32 vgpu_id, u32 weight)

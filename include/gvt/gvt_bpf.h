@@ -141,7 +141,9 @@ struct gvt_exit_info {
  *	after its slice: the moment to queue it (gvt_queue_insert())
  * @select: the vGPU to run next on @engine: one waiting for it
  *	(gvt_vgpu_has_work()), or GVT_SCHED_NO_VGPU when nobody waits.
- *	Required.
+ *	Without it the core takes the first vGPU of queue @engine itself
+ *	(the engine's dispatch queue, fed by @runnable): no BPF call on the
+ *	decision. A policy has @select, @runnable or both.
  * @timeslice: how long @vgpu_id may run on @engine once selected, ns
  *	(0: the vGPU's slice, sysfs timeslice_us or the default)
  * @charge: @vgpu_id used @ns of GPU time on @engine

@@ -39,6 +39,8 @@ GVT_KFUNC(__u32, gvt_vgpu_attr, struct gvt_mmio_access *a, __u32 attr);
 GVT_KFUNC(bool, gvt_vgpu_has_work, __u32 vgpu_id, __u32 engine);
 /* a vGPU's scheduling weight (type default or sysfs), 0 if unknown */
 GVT_KFUNC(__u32, gvt_vgpu_weight, __u32 vgpu_id);
+/* GPU time @vgpu_id was charged on @engine since it was created, ns */
+GVT_KFUNC(__u64, gvt_vgpu_runtime, __u32 vgpu_id, __u32 engine);
 /* the first vGPU after @after (wrapping) waiting for @engine, or 0 */
 GVT_KFUNC(__u32, gvt_vgpu_next_waiting, __u32 engine, __u32 after);
 /* who waits for @engine: bit i for vGPU gvt_sched_first_vgpu() + i */
@@ -57,6 +59,12 @@ GVT_KFUNC(__u32, gvt_queue_pop, __u32 q);
 GVT_KFUNC(__u32, gvt_queue_peek, __u32 q, __u64 *key);
 GVT_KFUNC(int, gvt_queue_remove, __u32 q, __u32 vgpu_id);
 GVT_KFUNC(__u32, gvt_queue_len, __u32 q);
+/* the key of the last vGPU popped from @q: the queue's virtual clock */
+GVT_KFUNC(__u64, gvt_queue_clock, __u32 q);
+/* the time of the doorbell, decision or end of slice being handled, ns */
+GVT_KFUNC(__u64, gvt_sched_now, void);
+/* in select(): the slice of the vGPU being picked (saves a timeslice op) */
+GVT_KFUNC(void, gvt_pick_slice, __u64 ns);
 /* asks the vGPU running on @engine to end its slice at its next step */
 GVT_KFUNC(void, gvt_sched_preempt, __u32 engine);
 /* GVT_SCHED_F_IDLE policies: leave @engine idle for @ns (<= 100 ms) */

@@ -103,6 +103,7 @@ struct gvt_sched_vgpu {
 	u32 running;			/* bit e: running on engine e now */
 	u32 kicked;			/* bit e: a doorbell while running there */
 	u64 runnable_since[GVT_NUM_ENGINES];
+	u64 runtime[GVT_NUM_ENGINES];	/* GPU time charged there, ns */
 	void *priv;			/* the client's vGPU */
 	u64 vtime[GVT_NUM_ENGINES];	/* built-in policy: weighted GPU time */
 	u64 ejections;			/* policies ejected over this vGPU */
@@ -134,6 +135,8 @@ struct gvt_sched {
 	u64 vclock[GVT_NUM_ENGINES];
 	/* the queues a BPF policy feeds (gvt_queue_* kfuncs) */
 	struct gvt_heap queue[GVT_SCHED_NR_QUEUES];
+	u64 queue_clock[GVT_SCHED_NR_QUEUES];	/* key of the last one popped */
+	u64 now;			/* time of the event being handled */
 	u64 seq;			/* FIFO order within equal keys */
 	/* the last refused decision */
 	enum gvt_sched_error error;
@@ -202,6 +205,8 @@ bool gvt_sched_has_work(const struct gvt_sched *s, u32 vgpu, u32 engine);
 bool gvt_sched_engine_has_work(const struct gvt_sched *s, u32 engine);
 bool gvt_sched_is_running(const struct gvt_sched *s, u32 vgpu);
 u32 gvt_sched_weight(const struct gvt_sched *s, u32 vgpu);
+/* GPU time @vgpu was charged on @engine since it was enabled, ns */
+u64 gvt_sched_runtime(const struct gvt_sched *s, u32 vgpu, u32 engine);
 /* the first vGPU after @after (wrapping) waiting for @engine, or NONE */
 u32 gvt_sched_next_waiting(const struct gvt_sched *s, u32 engine, u32 after);
 
@@ -210,13 +215,15 @@ u32 gvt_sched_next_waiting(const struct gvt_sched *s, u32 engine, u32 after);
  * (smallest first, FIFO among equal keys). insert puts @vgpu in, or moves
  * it to @key if it is in already (0, -EINVAL for a bad queue or a vGPU
  * that is not enabled); pop takes the first out (GVT_SCHED_NONE if
- * empty); remove takes @vgpu out wherever it is in @q.
+ * empty); remove takes @vgpu out wherever it is in @q. A queue's clock
+ * is the key of the last vGPU popped from it (0 until one is).
  */
 int gvt_sched_queue_insert(struct gvt_sched *s, u32 q, u32 vgpu, u64 key);
 u32 gvt_sched_queue_pop(struct gvt_sched *s, u32 q);
 u32 gvt_sched_queue_peek(const struct gvt_sched *s, u32 q, u64 *key);
 int gvt_sched_queue_remove(struct gvt_sched *s, u32 q, u32 vgpu);
 u32 gvt_sched_queue_len(const struct gvt_sched *s, u32 q);
+u64 gvt_sched_queue_clock(const struct gvt_sched *s, u32 q);
 
 /*
  * Installs @policy (NULL: the built-in one), calling its enable() for every

@@ -160,6 +160,12 @@ u32 gvt_sched_weight(const struct gvt_sched *s, u32 vgpu)
 	return gvt_sched_valid(vgpu) ? s->v[vgpu].weight : 0;
 }
 
+u64 gvt_sched_runtime(const struct gvt_sched *s, u32 vgpu, u32 engine)
+{
+	return gvt_sched_valid(vgpu) && engine < GVT_NUM_ENGINES ?
+	       s->v[vgpu].runtime[engine] : 0;
+}
+
 /* index of the lowest set bit of a non-zero @m */
 static u32 gvt_ffs64(u64 m)
 {
@@ -332,8 +338,10 @@ void gvt_sched_eject(struct gvt_sched *s, enum gvt_sched_error why, u32 vgpu)
 		s->v[vgpu].ejections++;
 	s->policy = &gvt_sched_builtin;
 	s->policy_priv = NULL;
-	for (q = 0; q < GVT_SCHED_NR_QUEUES; q++)
+	for (q = 0; q < GVT_SCHED_NR_QUEUES; q++) {
 		gvt_heap_init(&s->queue[q]);
+		s->queue_clock[q] = 0;
+	}
 	gvt_builtin_resync(s);
 	if (s->ejected)
 		s->ejected(s, old, old_priv, why, vgpu);
@@ -350,8 +358,10 @@ gvt_sched_set_policy(struct gvt_sched *s, const struct gvt_sched_policy *policy,
 		policy = &gvt_sched_builtin;
 	s->policy = policy;
 	s->policy_priv = policy_priv;
-	for (q = 0; q < GVT_SCHED_NR_QUEUES; q++)
+	for (q = 0; q < GVT_SCHED_NR_QUEUES; q++) {
 		gvt_heap_init(&s->queue[q]);
+		s->queue_clock[q] = 0;
+	}
 	if (policy == &gvt_sched_builtin) {
 		gvt_builtin_resync(s);
 		return old;
@@ -450,6 +460,7 @@ bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now)
 
 	if (!v || engine >= GVT_NUM_ENGINES)
 		return false;
+	s->now = now;
 	/* running there: its done() requeues it, whatever it saw */
 	if (v->running & bit) {
 		v->kicked |= bit;
@@ -496,6 +507,7 @@ u32 gvt_sched_pick(struct gvt_sched *s, u32 engine, u64 now,
 	memset(pick, 0, sizeof(*pick));
 	if (engine >= GVT_NUM_ENGINES)
 		return GVT_SCHED_NONE;
+	s->now = now;
 	s->idle_ns[engine] = 0;
 	s->preempt[engine] = false;
 	if (!s->waiting[engine])
@@ -539,6 +551,7 @@ void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 	if (!gvt_sched_valid(vgpu) || engine >= GVT_NUM_ENGINES)
 		return;
 	v = &s->v[vgpu];
+	s->now = now;
 	if (s->owner[engine] == vgpu)
 		s->owner[engine] = GVT_SCHED_NONE;
 	if (v->kicked & bit)
@@ -547,6 +560,7 @@ void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 	v->running &= ~bit;
 	if (!v->enabled)
 		return;
+	v->runtime[engine] += used_ns;
 	if (s->policy->charge)
 		s->policy->charge(s, vgpu, engine, used_ns);
 	if (!more) {
@@ -611,8 +625,13 @@ int gvt_sched_queue_insert(struct gvt_sched *s, u32 q, u32 vgpu, u64 key)
 
 u32 gvt_sched_queue_pop(struct gvt_sched *s, u32 q)
 {
-	return q < GVT_SCHED_NR_QUEUES ? gvt_heap_pop(&s->queue[q]) :
-	       GVT_SCHED_NONE;
+	struct gvt_heap *h;
+
+	if (q >= GVT_SCHED_NR_QUEUES || !s->queue[q].n)
+		return GVT_SCHED_NONE;
+	h = &s->queue[q];
+	s->queue_clock[q] = h->key[h->id[0]];
+	return gvt_heap_pop(h);
 }
 
 u32 gvt_sched_queue_peek(const struct gvt_sched *s, u32 q, u64 *key)
@@ -638,4 +657,9 @@ int gvt_sched_queue_remove(struct gvt_sched *s, u32 q, u32 vgpu)
 u32 gvt_sched_queue_len(const struct gvt_sched *s, u32 q)
 {
 	return q < GVT_SCHED_NR_QUEUES ? s->queue[q].n : 0;
+}
+
+u64 gvt_sched_queue_clock(const struct gvt_sched *s, u32 q)
+{
+	return q < GVT_SCHED_NR_QUEUES ? s->queue_clock[q] : 0;
 }

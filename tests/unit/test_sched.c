@@ -562,6 +562,94 @@ static void test_shares_at_64(void)
 	CU_ASSERT(worst < 0.002);
 }
 
+/*
+ * sched_weighted's shape: runnable() charges from the core's runtime
+ * count and queues by virtual time on the engine's queue, no charge(),
+ * select() only pops (what the module does for a policy without one).
+ */
+static u64 rt_vt[GVT_MAX_VGPUS + 1], rt_seen[GVT_MAX_VGPUS + 1];
+
+static int rt_enable(struct gvt_sched *sc, u32 vgpu)
+{
+	rt_vt[vgpu] = 0;
+	rt_seen[vgpu] = gvt_sched_runtime(sc, vgpu, 0);
+	return 0;
+}
+
+static void rt_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine)
+{
+	u64 rt = gvt_sched_runtime(sc, vgpu, engine);
+	u64 clock = gvt_sched_queue_clock(sc, engine);
+
+	rt_vt[vgpu] += (rt - rt_seen[vgpu]) * GVT_WEIGHT_FULL /
+		       gvt_sched_weight(sc, vgpu);
+	rt_seen[vgpu] = rt;
+	if (rt_vt[vgpu] < clock)
+		rt_vt[vgpu] = clock;
+	gvt_sched_queue_insert(sc, engine, vgpu, rt_vt[vgpu]);
+}
+
+static u32 rt_select(struct gvt_sched *sc, u32 engine)
+{
+	return gvt_sched_queue_pop(sc, engine);
+}
+
+static const struct gvt_sched_policy runtime_policy = {
+	.name = "runtime-weighted",
+	.enable = rt_enable,
+	.runnable = rt_runnable,
+	.select = rt_select,
+};
+
+static void test_runtime_and_queue_clock(void)
+{
+	static u64 busy[GVT_MAX_VGPUS + 1];
+	u64 now = 0, total = 0, wsum = 0, key;
+	double worst = 0;
+	u32 i, id;
+
+	gvt_sched_init(&s);
+	memset(busy, 0, sizeof(busy));
+	UT_EQ(gvt_sched_runtime(&s, 0, 0), 0, "%s", "bad id");
+	UT_EQ(gvt_sched_queue_clock(&s, GVT_SCHED_NR_QUEUES), 0, "%s", "bad q");
+	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
+		gvt_sched_enable(&s, id, 1 + id % 8, NULL);
+		wsum += 1 + id % 8;
+		gvt_sched_kick(&s, id, 0, now);
+	}
+	/* runtime counted before the policy came is not charged by it */
+	step(0, &now, 5 * GVT_SCHED_SLICE_NS, true);
+	UT_EQ(gvt_sched_runtime(&s, 1, 0), 5 * GVT_SCHED_SLICE_NS, "%s", "");
+	gvt_sched_set_policy(&s, &runtime_policy, NULL);
+	UT_EQ(rt_seen[1], 5 * GVT_SCHED_SLICE_NS, "%s", "enable saw it");
+	UT_EQ(gvt_sched_queue_clock(&s, 0), 0, "%s", "fresh queues");
+	for (i = 0; i < 200000; i++) {
+		u64 ns = GVT_SCHED_SLICE_NS + (i % 7) * 13000;
+
+		CU_ASSERT_FATAL(gvt_sched_queue_peek(&s, 0, &key) != 0);
+		id = step(0, &now, ns, true);
+		CU_ASSERT_FATAL(id >= 1 && id <= GVT_MAX_VGPUS);
+		/* the clock is the key of the one just picked */
+		if (i < 64)
+			UT_EQ(gvt_sched_queue_clock(&s, 0), key, "%s", "");
+		busy[id] += ns;
+		total += ns;
+	}
+	CU_ASSERT(s.policy == &runtime_policy);
+	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
+		double err = (double)busy[id] / total -
+			     (double)(1 + id % 8) / wsum;
+
+		if (err < 0)
+			err = -err;
+		if (err > worst)
+			worst = err;
+	}
+	printf("\n    runtime-charged queue policy, 64 vGPUs: worst share error %.4f ",
+	       worst);
+	CU_ASSERT(worst < 0.002);
+}
+
 /* ---- the scheduler driving real engines of three models --------------- */
 
 #define SE_VGPUS	3
@@ -718,6 +806,7 @@ CU_TestInfo ut_sched_tests[] = {
 	{ "a queue-fed policy", test_queue_policy },
 	{ "idle only for non-work-conserving policies", test_idle_policy },
 	{ "64 vGPUs share by weight", test_shares_at_64 },
+	{ "charged from runtime, queued by clock", test_runtime_and_queue_clock },
 	{ "an ejection names the ejected policy", test_eject_names_its_policy },
 	{ "a revoked grant", test_revoke },
 	{ "a doorbell while running requeues", test_kick_while_running },
