@@ -89,6 +89,10 @@ $(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
 # the VM stress programs (tests/fuzz-vm/): the VFIO fuzzer, the lifecycle torture
 FUZZVM_COMMON := $(B)/obj/tests/fuzz-vm/fz_common.o $(B)/obj/tests/fuzz-vm/fz_gpu.o
 
+$(B)/tests/bench-engine: $(B)/obj/tests/bench/bench_engine.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
+	@mkdir -p $(dir $@)
+	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lpthread
+
 $(B)/tests/fuzz-vfio: $(B)/obj/tests/fuzz-vm/fuzz_vfio.o $(FUZZVM_COMMON) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $(filter %.o,$^) -o $@ -L$(B)/lib -lgvtvfio -lpthread
@@ -142,7 +146,7 @@ test:
 	tools/test-summary $(B)/results unit-plain unit-san vm $$stages || rc=1; \
 	exit $$rc
 
-bench: kmod bpf userspace $(B)/tests/bench-mmio
+bench: kmod bpf userspace $(B)/tests/bench-mmio $(B)/tests/bench-engine
 	tools/vm-run --timeout 900 --log $(B)/results/bench-console.log -- tools/bench
 
 demo: kmod bpf userspace

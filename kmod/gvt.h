@@ -36,7 +36,8 @@ struct gvt_exec {
 	struct gvt_vgpu *vgpu;
 	u32 engine;
 	struct gvt_sched_pick pick;	/* the grant, set by the dispatcher */
-	u64 granted_ns;			/* when: the slice runs from then */
+	u64 granted_ns;			/* when, on the host's clock */
+	u64 clock_ns;			/* when, on the engine's clock */
 };
 
 struct gvt_sched_bpf;
@@ -69,6 +70,12 @@ struct gvt_parent {
 	struct gvt_sched sched;
 	struct task_struct *engine_task[GVT_NUM_ENGINES];
 	struct gvt_engine_ctl engine_ctl[GVT_NUM_ENGINES];
+	/*
+	 * Each engine's clock: where the work of its grants has reached
+	 * (under sched_lock). It runs behind the host's clock by what late
+	 * timers and hand-overs cost, at most GVT_ENGINE_LAG_NS.
+	 */
+	u64 engine_clock[GVT_NUM_ENGINES];
 	/* work arrived, or the engine's grant came back */
 	wait_queue_head_t engine_wq[GVT_NUM_ENGINES];
 	wait_queue_head_t sched_idle_wq;	/* a vGPU left an engine */

@@ -49,9 +49,20 @@
  * guest memory) outlasts it.
  */
 #define GVT_EXEC_GRACE_NS	(20 * NSEC_PER_MSEC)
-/* WORK shorter than this is spun, longer slept (hrtimer slack) */
+/* WORK shorter than this is spun, longer slept (hrtimer, no slack) */
 #define GVT_OCCUPY_SPIN_NS	(10 * NSEC_PER_USEC)
-#define GVT_OCCUPY_SLACK_US	20
+/*
+ * How far an engine's clock may run behind the host's. The engine's time
+ * is that of the work it does: WORK occupies it for the time asked for,
+ * other steps for what they took, and one grant's slice starts on the
+ * engine's clock where the previous one ended. What the host loses
+ * between - a timer that fires late, the hand-over to the next vGPU's
+ * executor - is made up by the work that follows, up to this much. A
+ * grant never starts before its vGPU's work arrived, and an engine that
+ * went idle starts again on the host's clock: nothing runs faster than
+ * the time it asks for, seen from its submission.
+ */
+#define GVT_ENGINE_LAG_NS	(2 * NSEC_PER_MSEC)
 
 static struct workqueue_struct *gvt_exec_wq;
 
@@ -192,23 +203,35 @@ u64 gvt_engine_slice(struct gvt_vgpu *vgpu)
 	return ns;
 }
 
-/* the engine is busy with a WORK command: GPU time passes */
-static void gvt_engine_occupy(u64 ns)
+/*
+ * The engine is busy with WORK until @until: sleep to it on a timer with
+ * no slack, spin only what is too short to sleep. A wake-up that comes
+ * late is not added to the work: the caller's engine clock runs from
+ * @until, so the next command makes it up.
+ */
+static void gvt_engine_occupy_until(u64 until)
 {
-	unsigned long us = div_u64(ns, NSEC_PER_USEC);
+	u64 now = ktime_get_ns();
+	ktime_t t;
 
-	if (ns < GVT_OCCUPY_SPIN_NS)
-		ndelay(ns);
-	else
-		usleep_range(us, us + GVT_OCCUPY_SLACK_US);
+	if (until <= now)
+		return;
+	if (until - now < GVT_OCCUPY_SPIN_NS) {
+		ndelay(until - now);
+		return;
+	}
+	t = ns_to_ktime(until);
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	schedule_hrtimeout_range(&t, 0, HRTIMER_MODE_ABS);
 }
 
 /*
  * The executor: runs one granted slice of a vGPU on one engine, in the
- * vGPU's own context. The time charged to the scheduler is the whole
- * slice, scanning included; the engine's busy counter gets only what
- * passed since the last reset of the vGPU, so a reset during the slice
- * leaves it at what the reset set.
+ * vGPU's own context, on the engine's clock (GVT_ENGINE_LAG_NS). The time
+ * charged to the scheduler is the engine time the slice took, scanning
+ * included; the engine's busy counter gets only what passed since the
+ * last reset of the vGPU, so a reset during the slice leaves it at what
+ * the reset set.
  */
 static void gvt_exec_work(struct work_struct *work)
 {
@@ -219,8 +242,9 @@ static void gvt_exec_work(struct work_struct *work)
 	const struct gvt_sched_pick pick = x->pick;
 	u32 engine = x->engine;
 	/* the slice runs from the grant: a late start does not extend it */
-	u64 start = ktime_get_ns(), end = x->granted_ns + pick.slice_ns;
-	u64 now, occupy, from = start, resets;
+	u64 start = ktime_get_ns(), end = x->clock_ns + pick.slice_ns;
+	u64 wall_end = x->granted_ns + pick.slice_ns + GVT_WORK_SLACK_NS;
+	u64 now, clock = x->clock_ns, step, occupy, from = clock, resets;
 	enum gvt_run_result r;
 	bool more, preempted = false;
 
@@ -232,8 +256,16 @@ static void gvt_exec_work(struct work_struct *work)
 	resets = m->stats.resets;
 	mutex_unlock(&vgpu->lock);
 
-	/* at least one step, however late the executor started */
-	for (now = start; now == start || now < end; now = ktime_get_ns()) {
+	/*
+	 * At least one step, however late the executor started. @clock is
+	 * the engine's: WORK moves it by the time asked for, other steps by
+	 * what they took, and a WORK sleeps until the host's clock reaches
+	 * it. The slice ends when @clock reaches its end, or the host's clock
+	 * passes it by more than a step's slack (a host too slow to keep up
+	 * does not hold the engine for it).
+	 */
+	for (now = start; now == start || (clock < end && now < wall_end);
+	     now = ktime_get_ns()) {
 		/* a policy asked for the engine back for someone waiting */
 		if (READ_ONCE(p->sched.preempt[engine]) && now != start) {
 			preempted = true;
@@ -243,21 +275,25 @@ static void gvt_exec_work(struct work_struct *work)
 		if (m->stats.resets != resets) {
 			/* from now: the wait for the lock was the reset's */
 			resets = m->stats.resets;
-			from = ktime_get_ns();
+			from = clock + (ktime_get_ns() - now);
 		}
-		r = gvt_engine_run(m, engine, end > now ? end - now : 1, &occupy);
+		r = gvt_engine_run(m, engine, end > clock ? end - clock : 1,
+				   &occupy);
 		mutex_unlock(&vgpu->lock);
 		if (r == GVT_RUN_IDLE)
 			break;
-		if (r == GVT_RUN_OCCUPY)
-			gvt_engine_occupy(occupy);
+		step = ktime_get_ns();
+		clock += step - now;
+		if (r == GVT_RUN_OCCUPY) {
+			clock += occupy;
+			gvt_engine_occupy_until(clock);
+		}
 		cond_resched();
 	}
 
-	now = ktime_get_ns();
 	mutex_lock(&vgpu->lock);
-	if (m->stats.resets == resets)
-		gvt_engine_account(m, engine, now - from);
+	if (m->stats.resets == resets && clock > from)
+		gvt_engine_account(m, engine, clock - from);
 	more = gvt_engine_has_work(m, engine);
 	if (preempted)
 		m->stats.sched_preempted++;
@@ -266,8 +302,13 @@ static void gvt_exec_work(struct work_struct *work)
 	mutex_unlock(&vgpu->lock);
 
 	/* a doorbell from here on is kept by the core (kicked) */
+	now = ktime_get_ns();
 	spin_lock(&p->sched_lock);
-	gvt_sched_done(&p->sched, engine, pick.vgpu, now - start, more, now);
+	/* the next grant starts where this one's work ended, unless revoked */
+	if (p->sched.owner[engine] == pick.vgpu)
+		p->engine_clock[engine] = clock;
+	gvt_sched_done(&p->sched, engine, pick.vgpu, clock - x->clock_ns,
+		       more, now);
 	spin_unlock(&p->sched_lock);
 	/* the vGPU may be freed from here on: only the parent is used */
 	wake_up(&p->engine_wq[engine]);
@@ -326,7 +367,7 @@ static int gvt_engine_thread(void *data)
 	u32 engine = ec->engine, late;
 	struct gvt_sched_pick pick;
 	struct gvt_exec *x;
-	u64 now, idle, kicks;
+	u64 now, idle, kicks, clock;
 
 	while (!kthread_should_stop()) {
 		now = ktime_get_ns();
@@ -334,6 +375,15 @@ static int gvt_engine_thread(void *data)
 		gvt_sched_pick(&p->sched, engine, now, &pick);
 		idle = p->sched.idle_ns[engine];
 		kicks = p->sched.kicks[engine];
+		/*
+		 * The grant starts on the engine's clock, but never before
+		 * the work it runs was there, nor after an idle engine: an
+		 * idle engine has nothing to make up.
+		 */
+		if (pick.vgpu == GVT_SCHED_NONE)
+			p->engine_clock[engine] = 0;
+		clock = max3(p->engine_clock[engine], now - GVT_ENGINE_LAG_NS,
+			     now - pick.waited_ns);
 		spin_unlock(&p->sched_lock);
 		if (pick.vgpu == GVT_SCHED_NONE && idle) {
 			gvt_engine_idle(p, engine, kicks, idle);
@@ -348,6 +398,7 @@ static int gvt_engine_thread(void *data)
 		x = &((struct gvt_vgpu *)pick.priv)->exec[engine];
 		x->pick = pick;
 		x->granted_ns = now;
+		x->clock_ns = clock;
 		queue_work(gvt_exec_wq, &x->work);
 		if (!wait_event_hrtimeout(p->engine_wq[engine],
 					  gvt_engine_free(p, engine),
