@@ -147,7 +147,7 @@ test:
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio $(B)/tests/bench-engine
-	tools/vm-run --timeout 900 --log $(B)/results/bench-console.log -- tools/bench
+	tools/vm-run --timeout 900 --out $(B)/results --log $(B)/results/bench-console.log -- tools/bench
 
 demo: kmod bpf userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus

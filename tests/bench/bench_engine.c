@@ -3,6 +3,7 @@
  * bench-engine: how much of an engine's time goes to the work asked for.
  *
  *   bench-engine [--vgpus N] [--work-us US] [--count K] [--mode M]
+ *   bench-engine --share-ms MS [--vgpus N] [--work-us US] [--count K]
  *
  * N vGPUs (default 4, type V1_N rounded up to a power of two) all keep the
  * render engine busy at once, each from its own thread, with WORK
@@ -16,7 +17,17 @@
  * busy counters (GPU time the engine charged them, scanning and
  * scheduling included); wall: from the first submission to the last
  * completion. busy / requested is the overhead per workload; requested /
- * wall is how much of the engine the work used. tools/bench runs it.
+ * wall is how much of the engine the work used.
+ *
+ * With --share-ms, the vGPUs get weights 1, 2, ... 8, 1, 2, ... (sysfs
+ * gvt/weight), each queues K WORK commands without waiting, and after
+ * every vGPU has its work queued and 200 ms have passed, the GPU time
+ * each one gets over MS milliseconds is compared with its weight's share
+ * (whatever scheduling policy is attached). It prints one line per vGPU,
+ *   vgpu weight busy_ns share want
+ * then "share_error E", the largest |share - want|. Every vGPU must still
+ * have work at the end of the window (K * US must outlast it), or the
+ * run fails. tools/bench runs both modes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,10 +43,12 @@
 #include "gvt_sysfs.h"
 #include "../fuzz-vm/fz_gpu.h"
 
-#define BENCH_MAX_VGPUS		16
+#define BENCH_MAX_VGPUS		GVT_MAX_VGPUS
 /* a WORK command and the request's end must fit the ring */
-#define BENCH_MAX_COUNT		1000u
+#define BENCH_MAX_COUNT		1800u
 #define BENCH_WAIT_MS		120000u
+#define BENCH_SHARE_WARMUP_MS	200u
+#define BENCH_MAX_WEIGHT	8u
 
 struct bench_vgpu {
 	struct fz_gpu g;
@@ -46,7 +59,7 @@ struct bench_vgpu {
 };
 
 static struct bench_vgpu vgpus[BENCH_MAX_VGPUS];
-static unsigned int work_us = 1000, count = 100;
+static unsigned int work_us = 1000, count = 100, share_ms;
 static int single;
 static pthread_barrier_t start;
 
@@ -101,6 +114,15 @@ static void *run(void *arg)
 	pthread_barrier_wait(&start);
 	if (v->ret)
 		return NULL;
+	if (share_ms) {
+		const uint32_t cmd[2] = { GVT_CMD_WORK, work_us * 1000u };
+		uint32_t seqno;
+
+		for (i = 0; i < count; i++)
+			fz_gpu_emit(&v->g, GVT_ENGINE_RENDER, cmd, 2);
+		v->ret = fz_gpu_submit(&v->g, GVT_ENGINE_RENDER, &seqno);
+		return NULL;
+	}
 	if (single) {
 		for (i = 0; i < count && !v->ret; i++)
 			v->ret = submit(&v->g, 1);
@@ -111,10 +133,62 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* the share mode: every vGPU busy, GPU time over the window by weight */
+static int share(unsigned int n)
+{
+	uint64_t b0[BENCH_MAX_VGPUS], b1[BENCH_MAX_VGPUS], total = 0;
+	unsigned int i, wsum = 0;
+	double worst = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		pthread_join(vgpus[i].thread, NULL);
+		if (vgpus[i].ret)
+			return vgpus[i].ret;
+		wsum += i % BENCH_MAX_WEIGHT + 1;
+	}
+	fz_sleep_ms(BENCH_SHARE_WARMUP_MS);
+	for (i = 0; i < n && !ret; i++)
+		ret = busy_ns(&vgpus[i].g, &b0[i]);
+	fz_sleep_ms(share_ms);
+	for (i = 0; i < n && !ret; i++)
+		ret = busy_ns(&vgpus[i].g, &b1[i]);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		total += b1[i] - b0[i];
+	for (i = 0; i < n; i++) {
+		uint32_t head, tail;
+		double got = total ? (double)(b1[i] - b0[i]) / total : 0;
+		double want = (double)(i % BENCH_MAX_WEIGHT + 1) / wsum;
+		double err = got > want ? got - want : want - got;
+
+		/* a vGPU that ran dry got less than it could have taken */
+		ret = fz_gpu_rd(&vgpus[i].g, GVT_ENGINE_REG(GVT_ENGINE_RENDER,
+							   GVT_RING_HEAD), &head);
+		ret = ret ?: fz_gpu_rd(&vgpus[i].g,
+				       GVT_ENGINE_REG(GVT_ENGINE_RENDER,
+						      GVT_RING_TAIL), &tail);
+		if (ret)
+			return ret;
+		if (head == tail) {
+			fprintf(stderr, "bench-engine: vGPU %u ran out of work within the window: raise --count\n",
+				i);
+			return -ENODATA;
+		}
+		if (err > worst)
+			worst = err;
+		printf("%u %u %llu %.4f %.4f\n", i, i % BENCH_MAX_WEIGHT + 1,
+		       (unsigned long long)(b1[i] - b0[i]), got, want);
+	}
+	printf("share_error %.4f\n", worst);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench-engine [--vgpus N] [--work-us US] "
-		"[--count K] [--mode stream|single]\n");
+		"[--count K] [--mode stream|single | --share-ms MS]\n");
 	exit(2);
 }
 
@@ -140,6 +214,7 @@ int main(int argc, char **argv)
 		{ "work-us", required_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "share-ms", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned int n = 4, div = 1, i, made = 0;
@@ -156,6 +231,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			count = arg_u(optarg, 1, BENCH_MAX_COUNT);
+			break;
+		case 's':
+			share_ms = arg_u(optarg, 100, 60000);
 			break;
 		case 'm':
 			if (!strcmp(optarg, "single"))
@@ -181,6 +259,16 @@ int main(int argc, char **argv)
 		if (ret)
 			break;
 		made++;
+		if (share_ms) {
+			char path[256], w[16];
+
+			snprintf(w, sizeof(w), "%u", i % BENCH_MAX_WEIGHT + 1);
+			ret = gvt_mdev_path(vgpus[i].uuid, "gvt/weight", path,
+					    sizeof(path));
+			ret = ret ?: gvt_sysfs_write(path, w);
+			if (ret)
+				break;
+		}
 		ret = fz_gpu_open(g, vgpus[i].uuid);
 		if (ret)
 			fprintf(stderr, "bench-engine: vGPU %u: %s\n", i, g->err);
@@ -195,6 +283,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		pthread_create(&vgpus[i].thread, NULL, run, &vgpus[i]);
 	pthread_barrier_wait(&start);
+	if (share_ms) {
+		ret = share(n);
+		goto out;
+	}
 	t0 = now_ns();
 	for (i = 0; i < n; i++)
 		pthread_join(vgpus[i].thread, NULL);
