@@ -25,7 +25,9 @@
  * each one gets over MS milliseconds is compared with its weight's share
  * (whatever scheduling policy is attached). It prints one line per vGPU,
  *   vgpu weight busy_ns share want
- * then "share_error E", the largest |share - want|. Every vGPU must still
+ * then "revocations R" (grants the dispatcher took back in the window: an
+ * executor the host stalled past its grace, which disturbs the shares) and
+ * "share_error E", the largest |share - want|. Every vGPU must still
  * have work at the end of the window (K * US must outlast it), or the
  * run fails. tools/bench runs both modes.
  */
@@ -138,6 +140,7 @@ static int share(unsigned int n)
 {
 	uint64_t b0[BENCH_MAX_VGPUS], b1[BENCH_MAX_VGPUS], total = 0;
 	unsigned int i, wsum = 0;
+	long rev0 = 0, rev1 = 0;
 	double worst = 0;
 	int ret = 0;
 
@@ -148,11 +151,13 @@ static int share(unsigned int n)
 		wsum += i % BENCH_MAX_WEIGHT + 1;
 	}
 	fz_sleep_ms(BENCH_SHARE_WARMUP_MS);
+	ret = gvt_parent_attr_long(0, "sched_revocations", &rev0);
 	for (i = 0; i < n && !ret; i++)
 		ret = busy_ns(&vgpus[i].g, &b0[i]);
 	fz_sleep_ms(share_ms);
 	for (i = 0; i < n && !ret; i++)
 		ret = busy_ns(&vgpus[i].g, &b1[i]);
+	ret = ret ?: gvt_parent_attr_long(0, "sched_revocations", &rev1);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)
@@ -181,6 +186,8 @@ static int share(unsigned int n)
 		printf("%u %u %llu %.4f %.4f\n", i, i % BENCH_MAX_WEIGHT + 1,
 		       (unsigned long long)(b1[i] - b0[i]), got, want);
 	}
+	/* a grant taken back: the host stalled an executor past its grace */
+	printf("revocations %ld\n", rev1 - rev0);
 	printf("share_error %.4f\n", worst);
 	return 0;
 }
