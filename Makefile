@@ -62,7 +62,7 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard inc
 bpf: $(BPF_OBJS)
 
 # ---- userspace -------------------------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h userspace/gvtctl/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
@@ -78,9 +78,12 @@ $(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ -lbpf -lelf -lz
 
-$(B)/bin/gvtctl: $(B)/obj/userspace/gvtctl.o $(B)/lib/libgvtvfio.a
+# gvtctl: one object file per command group (userspace/gvtctl/)
+GVTCTL_SRCS := $(wildcard userspace/gvtctl/*.c)
+
+$(B)/bin/gvtctl: $(GVTCTL_SRCS:%.c=$(B)/obj/%.o) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
-	$(CC) $^ -o $@
+	$(CC) $^ -o $@ -lbpf -lelf -lz
 
 $(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
