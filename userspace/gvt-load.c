@@ -86,7 +86,9 @@ static int detach(const char *name)
 	if (ret) {
 		gvt_cli_err("unload %s: %s", name, ret == -ENOENT ?
 			    "no such policy loaded" : ret == -EINVAL ?
-			    "not a valid policy name" : gvt_cli_why(-ret));
+			    "not a valid policy name" : ret == -EBUSY ?
+			    "unpinned, but another process holds one of its links" :
+			    gvt_cli_why(-ret));
 		return GVT_EXIT_FAIL;
 	}
 	printf("unloaded %s\n", name);

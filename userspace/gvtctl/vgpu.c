@@ -294,18 +294,24 @@ int do_types(int argc, char **argv)
 
 /* ---- create --------------------------------------------------------------------- */
 
-/* the parent to create a V1_@div on: -p's, or the first with room */
+/*
+ * The parent to create a V1_@div on: -p's, the only one, or the first
+ * with room; -1 (said) when no parent has room.
+ */
 static int create_parent(int asked, int nparents, unsigned int div)
 {
 	int p;
 
 	if (asked >= 0)
 		return asked;
+	if (nparents == 1)
+		return 0;	/* create_on() says what is wrong, if anything */
 	for (p = 0; p < nparents; p++)
 		if (gvt_mdev_available_on((unsigned int)p, div) > 0)
 			return p;
-	gvt_cli_err("create: no room for a " GVT_TYPE_PREFIX "%u vGPU on any of the %d parent%s: 0 available",
-		    div, nparents, nparents == 1 ? "" : "s");
+	gvt_cli_err("create: no room for a " GVT_TYPE_PREFIX "%u vGPU on any parent ("
+		    GVT_PARENT_PREFIX "0.." GVT_PARENT_PREFIX "%d): 0 available",
+		    div, nparents - 1);
 	return -1;
 }
 

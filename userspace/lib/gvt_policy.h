@@ -227,7 +227,11 @@ int gvt_policy_replace(struct gvt_policy *pol, const char *name);
 int gvt_policy_wait(struct gvt_policy *pol, int timeout_ms,
 		    struct gvt_policy_info *exited);
 
-/* removes the pins of policy @name, which detaches it; -ENOENT if none */
+/*
+ * Removes the pins of policy @name, which detaches it, and returns once
+ * the kernel let go of its links: -ENOENT if there is no such policy,
+ * -EBUSY if a link stays (another process holds an fd of it).
+ */
 int gvt_policy_unload(const char *name);
 /* the names pinned under GVT_POLICY_PIN_ROOT, at most @max; the count */
 int gvt_policy_pinned(char (*names)[GVT_POLICY_NAME_LEN], int max);

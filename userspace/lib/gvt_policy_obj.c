@@ -236,13 +236,76 @@ static void unpin_maps(const char *dir, const __u32 *keep, int nkeep)
 	closedir(d);
 }
 
-/* removes every pin in @dir and the directory; 0 or the first -errno */
-static int unpin_dir(const char *dir)
+/* the ids of the links pinned in @dir, at most @max; how many */
+static int pinned_links(const char *dir, __u32 *ids, int max)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && n < max)
+		if (is_link_pin(de->d_name) &&
+		    !pin_path(dir, de->d_name, path, sizeof(path)) &&
+		    !pinned_id(path, true, &ids[n]))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* how long an unload waits for the kernel to release the links */
+#define DETACH_WAIT_MS	3000
+
+/* whether link @id still exists, or still has a kernel record */
+static bool link_alive(__u32 id)
+{
+	struct gvt_policy_info p;
+	int fd = bpf_link_get_fd_by_id(id);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	/* the id goes first; the module's record once its unreg ran */
+	return gvt_policy_of_link(id, &p) == 0;
+}
+
+/*
+ * Waits until links @ids[0..n) and their records are gone. The kernel
+ * releases a link whose last pin went from a work item after an RCU grace
+ * period, and the module's unreg waits for another before it drops the
+ * record: the policy stays attached a moment after its pins are removed,
+ * and an unload returns once it is not. -EBUSY when one stays: another
+ * process holds an fd of it.
+ */
+static int wait_links_gone(const __u32 *ids, int n)
+{
+	struct timespec nap = { 0, 5 * 1000000L };
+	int waited, i, left = n;
+
+	for (waited = 0; left && waited <= DETACH_WAIT_MS; waited += 5) {
+		left = 0;
+		for (i = 0; i < n; i++)
+			left += link_alive(ids[i]);
+		if (left)
+			nanosleep(&nap, NULL);
+	}
+	return left ? -EBUSY : 0;
+}
+
+/*
+ * Removes every pin in @dir and the directory, then waits for its links
+ * to be released; 0 or the first -errno.
+ */
+static int unpin_dir(const char *dir)
+{
+	__u32 ids[GVT_POLICY_MAX_LINKS];
+	char path[PATH_MAX];
+	struct dirent *de;
 	DIR *d;
-	int ret = 0;
+	int ret = 0, n = pinned_links(dir, ids, GVT_POLICY_MAX_LINKS);
 
 	unpin_maps(dir, NULL, 0);
 	d = opendir(dir);
@@ -258,7 +321,7 @@ static int unpin_dir(const char *dir)
 	closedir(d);
 	if (rmdir(dir) && !ret)
 		ret = -errno;
-	return ret;
+	return ret ?: wait_links_gone(ids, n);
 }
 
 int gvt_policy_unload(const char *name)
@@ -869,12 +932,15 @@ static int pin_link(struct gvt_policy *pol, struct bpf_link *link,
 		ret = -errno;
 	if (!ret && bpf_link_get_info_by_fd(bpf_link__fd(link), &li, &len))
 		ret = -errno;
-	if (ret) {
-		bpf_link__destroy(link);
-		return fail(pol, ret, "pin %s: %s", pin, strerror(-ret));
-	}
-	bpf_link__disconnect(link);
+	/*
+	 * Our fd goes either way: a pinned link stays attached (closing an
+	 * fd-based link never detaches it), an unpinned one detaches now.
+	 * bpf_link__disconnect() is not for this: it would leak the fd, and
+	 * the fd would hold the link after its pins are gone.
+	 */
 	bpf_link__destroy(link);
+	if (ret)
+		return fail(pol, ret, "pin %s: %s", pin, strerror(-ret));
 	if (pol->nlinks < GVT_POLICY_MAX_LINKS)
 		pol->link_ids[pol->nlinks] = li.id;
 	pol->nlinks++;
@@ -1195,7 +1261,7 @@ static int update_links(struct gvt_policy *pol, const char *dir)
 		ret = bpf_link__update_map(link, map);
 		if (!ret && bpf_link_get_info_by_fd(bpf_link__fd(link), &li, &len))
 			ret = -errno;
-		bpf_link__disconnect(link);
+		/* closes our fd only: the pin holds the link */
 		bpf_link__destroy(link);
 		if (ret)
 			return fail(pol, ret, "replacing %s/%s failed: %s%s",
@@ -1285,9 +1351,18 @@ int gvt_policy_wait(struct gvt_policy *pol, int timeout_ms,
 	int ret, which = 0;
 
 	for (i = 0; i < pol->nlinks && i < GVT_POLICY_MAX_LINKS; i++) {
+		int fd;
+
 		ret = gvt_policy_of_link(pol->link_ids[i], &p);
-		if (ret == -ENOENT)
-			continue;	/* a tracing link: no record */
+		if (ret == -ENOENT) {
+			/* no record: a tracing link, or one detached */
+			fd = bpf_link_get_fd_by_id(pol->link_ids[i]);
+			if (fd < 0)
+				return fail(pol, -ENOENT, "%s was detached",
+					    pol->name);
+			close(fd);
+			continue;
+		}
 		if (ret)
 			return fail(pol, ret, "%s: %s", GVT_SYSFS_POLICIES,
 				    strerror(-ret));
