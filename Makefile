@@ -33,7 +33,7 @@ help:
 	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
 	@echo "make test       unit + vmtest, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
-	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
+	@echo "make demo       a VM run that creates vGPUs on two parents, attaches policies, shows them"
 	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
 	@echo "make fuzz-vm    the VFIO fuzzer and the lifecycle torture in the VM (FUZZ_VM_SECS each)"
 	@echo "make lint       checkpatch on the module sources"
@@ -149,7 +149,7 @@ bench: kmod bpf userspace $(B)/tests/bench-mmio
 	tools/vm-run --timeout 900 --log $(B)/results/bench-console.log -- tools/bench
 
 demo: kmod bpf userspace
-	tools/vm-run --timeout 300 -- tools/demo-vgpus
+	tools/vm-run --timeout 300 -- tools/demo-vgpus --parents 2
 
 # coverage-guided fuzzing of the device model and command scanner
 FUZZ_SECS ?= 60
