@@ -244,14 +244,30 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 	while ((c = getopt_long(argc, argv, "fvh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'g': a->uuid = optarg; break;
-		case 'n': a->name = optarg; break;
-		case 'l': a->list = true; break;
-		case 'u': a->unload = optarg; break;
-		case 'r': a->replace = optarg; break;
-		case 'f': a->foreground = true; break;
-		case 'v': a->verbose = true; break;
-		case 'h': usage(stdout); exit(GVT_EXIT_OK);
+		case 'g':
+			a->uuid = optarg;
+			break;
+		case 'n':
+			a->name = optarg;
+			break;
+		case 'l':
+			a->list = true;
+			break;
+		case 'u':
+			a->unload = optarg;
+			break;
+		case 'r':
+			a->replace = optarg;
+			break;
+		case 'f':
+			a->foreground = true;
+			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(GVT_EXIT_OK);
 		case 's':
 			why = gvt_policy_spec_check(optarg);
 			if (why || a->nsets >= MAX_SETS) {
@@ -269,7 +285,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			}
 			a->have_parents = true;
 			break;
-		default: usage(stderr); return GVT_EXIT_USAGE;
+		default:
+			usage(stderr);
+			return GVT_EXIT_USAGE;
 		}
 	}
 	return 0;

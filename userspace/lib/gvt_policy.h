@@ -47,15 +47,18 @@
 
 /* ---- the kernel's records -------------------------------------------- */
 
+/*
+ * A policy as the kernel records it; ids are never reused. A pinned
+ * observer (tracing programs) has no record: gvt_policy_list_all() gives
+ * it one with id 0 and hook GVT_POLICY_HOOK_TRACING.
+ */
 struct gvt_policy_info {
-	unsigned int id;			/* its directory, never reused;
-						 * 0 for a tracing link */
+	unsigned int id;			/* its directory; 0: tracing */
 	unsigned int link_id;			/* its BPF link's id */
 	char name[GVT_POLICY_NAME_LEN];		/* the struct_ops name */
 	char hook[8];				/* mmio, sched or tracing */
 	char state[16];				/* active, ejected, orphaned */
-	char pin[GVT_POLICY_NAME_LEN];		/* its pin directory, "" if
-						 * none was found */
+	char pin[GVT_POLICY_NAME_LEN];		/* its pin directory, or "" */
 	uint64_t parents;			/* mask of parent indexes */
 	int64_t attached;			/* wall clock, seconds */
 	/* mmio */
