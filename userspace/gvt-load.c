@@ -182,23 +182,12 @@ static int cmd_replace(const struct args *a)
 
 static int cmd_list(void)
 {
-	struct gvt_policy_info *p = NULL, *tmp;
-	int n, max = 16;
+	struct gvt_policy_info *p;
+	int n = gvt_policy_list_all_alloc(&p);
 
-	do {	/* until the whole listing fits */
-		tmp = realloc(p, (size_t)max * sizeof(*p));
-		if (!tmp) {
-			free(p);
-			gvt_cli_err("out of memory");
-			return GVT_EXIT_FAIL;
-		}
-		p = tmp;
-		n = gvt_policy_list_all(p, max);
-	} while (n > max && (max = n));
 	if (n < 0) {
 		gvt_cli_err("%s: %s (is the gvt_bpf module loaded?)",
 			    GVT_SYSFS_POLICIES, strerror(-n));
-		free(p);
 		return GVT_EXIT_FAIL;
 	}
 	gvt_policy_print_table(stdout, p, n);

@@ -20,25 +20,16 @@
 /* every policy, pinned names and tracing links included; 0 or -errno */
 static int show_policies(void)
 {
-	struct gvt_policy_info *p = NULL, *tmp;
-	int n, max = 16;
+	struct gvt_policy_info *p;
+	int n = gvt_policy_list_all_alloc(&p);
 
-	do {	/* until the whole listing fits */
-		tmp = realloc(p, (size_t)max * sizeof(*p));
-		if (!tmp) {
-			free(p);
-			return -ENOMEM;
-		}
-		p = tmp;
-		n = gvt_policy_list_all(p, max);
-	} while (n > max && (max = n));
-	if (n >= 0) {
-		gvt_policy_print_table(stdout, p, n);
-		if (!n)
-			printf("(none: the built-in handlers and scheduler run)\n");
-	}
+	if (n < 0)
+		return n;
+	gvt_policy_print_table(stdout, p, n);
+	if (!n)
+		printf("(none: the built-in handlers and scheduler run)\n");
 	free(p);
-	return n < 0 ? n : 0;
+	return 0;
 }
 
 int do_policies(int argc, char **argv)

@@ -244,6 +244,8 @@ int gvt_policy_pinned(char (*names)[GVT_POLICY_NAME_LEN], int max);
  * "tracing", id 0, state "active"). Count and @max as gvt_policy_list().
  */
 int gvt_policy_list_all(struct gvt_policy_info *out, int max);
+/* the same, all of them, into a new array *@out (free() it); the count */
+int gvt_policy_list_all_alloc(struct gvt_policy_info **out);
 /* whether @name can name a policy (its pin directory) */
 bool gvt_policy_name_ok(const char *name);
 

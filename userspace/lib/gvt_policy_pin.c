@@ -467,3 +467,29 @@ int gvt_policy_list_all(struct gvt_policy_info *out, int max)
 	free(names);
 	return total;
 }
+
+int gvt_policy_list_all_alloc(struct gvt_policy_info **out)
+{
+	struct gvt_policy_info *p = NULL, *tmp;
+	int n, max = 16;
+
+	/* until a whole listing fits: a policy may come meanwhile */
+	for (;;) {
+		tmp = realloc(p, (size_t)max * sizeof(*p));
+		if (!tmp) {
+			free(p);
+			return -ENOMEM;
+		}
+		p = tmp;
+		n = gvt_policy_list_all(p, max);
+		if (n <= max)
+			break;
+		max = n;
+	}
+	if (n < 0) {
+		free(p);
+		return n;
+	}
+	*out = p;
+	return n;
+}
