@@ -33,7 +33,7 @@ help:
 	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
 	@echo "make test       unit + vmtest, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
-	@echo "make demo       a VM run that creates vGPUs of every type and shows them"
+	@echo "make demo       a VM run that creates vGPUs on two parents, attaches policies, shows them"
 	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
 	@echo "make fuzz-vm    the VFIO fuzzer and the lifecycle torture in the VM (FUZZ_VM_SECS each)"
 	@echo "make lint       checkpatch on the module sources"
@@ -62,7 +62,7 @@ $(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard inc
 bpf: $(BPF_OBJS)
 
 # ---- userspace -------------------------------------------------------------
-$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
+$(B)/obj/%.o: %.c $(wildcard include/gvt/*.h kmod/model/*.h userspace/lib/*.h userspace/gvtctl/*.h tests/vm/*.h tests/unit/*.h tests/fuzz-vm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -c $< -o $@
 
@@ -78,9 +78,12 @@ $(B)/bin/gvt-load: $(B)/obj/userspace/gvt-load.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
 	$(CC) $^ -o $@ -lbpf -lelf -lz
 
-$(B)/bin/gvtctl: $(B)/obj/userspace/gvtctl.o $(B)/lib/libgvtvfio.a
+# gvtctl: one object file per command group (userspace/gvtctl/)
+GVTCTL_SRCS := $(wildcard userspace/gvtctl/*.c)
+
+$(B)/bin/gvtctl: $(GVTCTL_SRCS:%.c=$(B)/obj/%.o) $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
-	$(CC) $^ -o $@
+	$(CC) $^ -o $@ -lbpf -lelf -lz
 
 $(B)/tests/bench-mmio: $(B)/obj/tests/bench/bench_mmio.o $(B)/lib/libgvtvfio.a
 	@mkdir -p $(dir $@)
@@ -150,7 +153,7 @@ bench: kmod bpf userspace $(B)/tests/bench-mmio $(B)/tests/bench-engine
 	tools/vm-run --timeout 900 --out $(B)/results --log $(B)/results/bench-console.log -- tools/bench
 
 demo: kmod bpf userspace
-	tools/vm-run --timeout 300 -- tools/demo-vgpus
+	tools/vm-run --timeout 300 -- tools/demo-vgpus --parents 2
 
 # coverage-guided fuzzing of the device model and command scanner
 FUZZ_SECS ?= 60

@@ -3,11 +3,16 @@
  * bad_mmio_write_offset: a policy the kernel must refuse. It rewrites the
  * offset of the access (only gvt_mmio_access.value is writable), which
  * would let it redirect a guest write to another register.
- * The test suite checks that gvt-load fails and shows the verifier log.
+ * The VM suite loads it through the policy library and checks that the
+ * verifier's log holds gvt_expect_refusal, word for word.
  */
 #include "gvt_policy.h"
 
 char _license[] SEC("license") = "GPL";
+
+/* what the verifier must say, read by the VM suite from .rodata */
+const volatile char gvt_expect_refusal[] =
+	"gvt_mmio_ops: only gvt_mmio_access.value is writable";
 
 int GVT_STRUCT_OPS(bad_write, struct gvt_mmio_access *a)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * VM suite: BPF scheduling policies sharing the engines among vGPUs that
- * run real work, loaded with gvt-load; the module's checks and watchdog
- * ejecting the bad ones while every vGPU keeps progressing.
+ * run real work, loaded in process through the policy library; the
+ * module's checks and watchdog ejecting the bad ones while every vGPU
+ * keeps progressing, the exit record waited for as a loader would.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "vm_gpu.h"
+#include "gvt_policy.h"
 
 #define NGPU		3
 #define WORK_NS		GVT_WORK_MAX_NS		/* 100 ms per command */
@@ -19,13 +21,10 @@
 #define TOLERANCE	0.07
 
 static struct vm_gpu gpu[NGPU];
-static const char *top;	/* .../build */
 static char out[8192];
 
 /* runs a shell command, keeps its output in out[]; its exit status */
 #define RUN(...)	vm_run(out, sizeof(out), __VA_ARGS__)
-
-#define LOAD(args, ...) RUN("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
 
 /* the attached scheduling policy as one line, in out[] */
 static const char *sched_line(void)
@@ -37,8 +36,7 @@ static int sched_init(void)
 {
 	unsigned int i;
 
-	top = vm_build_dir();
-	if (!top)
+	if (!vm_build_dir())
 		return -1;
 	for (i = 0; i < NGPU; i++)
 		gpu[i].efd = -1;
@@ -119,8 +117,9 @@ static void test_weighted_live(void)
 		return;
 	for (i = 0; i < NGPU; i++)
 		id[i] = vm_gpu_rd(&gpu[i], GVT_PV_VGPU_ID);
-	VM_EQ_FATAL(LOAD("%s/bpf/sched_weighted.bpf.o --set 'weights[%u]=%u' --set 'weights[%u]=%u' --set 'weights[%u]=%u'",
-			 top, id[0], w1[0], id[1], w1[1], id[2], w1[2]), 0);
+	VM_POL_OK_FATAL(vm_policy_load("sched_weighted", NULL, NULL,
+				       "weights[%u]=%u weights[%u]=%u weights[%u]=%u",
+				       id[0], w1[0], id[1], w1[1], id[2], w1[2]));
 	usleep(200 * 1000);
 	measure(NGPU, WINDOW_MS, share);
 	for (i = 0; i < NGPU; i++)
@@ -141,7 +140,7 @@ static void test_weighted_live(void)
 
 	sched_line();
 	VM_EQ(strstr(out, "sched sched_weighted state=active") != NULL, 1);
-	VM_EQ(LOAD("--unload sched_weighted"), 0);
+	VM_POL_OK(vm_policy_unload("sched_weighted"));
 	teardown_gpus();
 }
 
@@ -153,7 +152,7 @@ static void test_rr_equal(void)
 
 	if (!busy_gpus(divs, NGPU, 40))
 		return;
-	VM_EQ_FATAL(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
+	VM_POL_OK_FATAL(vm_policy_load("sched_rr", NULL, NULL, NULL));
 	usleep(200 * 1000);
 	measure(NGPU, WINDOW_MS, share);
 	check_shares("round robin", NGPU, share, want);
@@ -161,7 +160,7 @@ static void test_rr_equal(void)
 	VM_EQ(RUN("rmmod gvt_bpf") != 0, 1);
 
 	/* replace it live by the weighted policy: the types' weights again */
-	VM_EQ(LOAD("--replace sched_rr %s/bpf/sched_weighted.bpf.o", top), 0);
+	VM_POL_OK(vm_policy_replace("sched_rr", "sched_weighted", NULL));
 	sched_line();
 	VM_EQ(strstr(out, "sched sched_weighted state=active") != NULL, 1);
 	usleep(300 * 1000);
@@ -170,7 +169,7 @@ static void test_rr_equal(void)
 	want[1] = 4 / 14.0;
 	want[2] = 2 / 14.0;
 	check_shares("replaced by weighted (8:4:2)", NGPU, share, want);
-	VM_EQ(LOAD("--unload sched_rr"), 0);
+	VM_POL_OK(vm_policy_unload("sched_rr"));
 	teardown_gpus();
 }
 
@@ -184,8 +183,8 @@ static void test_priority_aging(void)
 		return;
 	hi = vm_gpu_rd(&gpu[0], GVT_PV_VGPU_ID);
 	lo = vm_gpu_rd(&gpu[1], GVT_PV_VGPU_ID);
-	VM_EQ_FATAL(LOAD("%s/bpf/sched_priority.bpf.o --set 'prio[%u]=90' --set 'prio[%u]=10' --set aging_ms=5",
-			 top, hi, lo), 0);
+	VM_POL_OK_FATAL(vm_policy_load("sched_priority", NULL, NULL,
+				       "prio[%u]=90 prio[%u]=10 aging_ms=5", hi, lo));
 	usleep(200 * 1000);
 	measure(2, WINDOW_MS, share);
 	vm_note("priority 90 vs 10: shares %.3f %.3f", share[0], share[1]);
@@ -198,7 +197,7 @@ static void test_priority_aging(void)
 	CU_ASSERT(share[1] > 0.0005);
 	sched_line();
 	VM_EQ(strstr(out, "state=active") != NULL, 1);
-	VM_EQ(LOAD("--unload sched_priority"), 0);
+	VM_POL_OK(vm_policy_unload("sched_priority"));
 	teardown_gpus();
 }
 
@@ -206,21 +205,29 @@ static void test_priority_aging(void)
 static void test_invalid_ejected(void)
 {
 	static const unsigned int divs[1] = { 8 };
+	struct gvt_policy_info pol;
 	uint32_t s;
 
-	VM_EQ_FATAL(LOAD("%s/bpf/bad_sched_invalid.bpf.o", top), 0);
+	VM_POL_OK_FATAL(vm_policy_load("bad_sched_invalid", NULL, NULL, NULL));
+	VM_EQ_FATAL(vm_policy_find("sched", "bad_sched_invalid", &pol), 0);
 	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])))
 		return;
 	s = vm_gpu_submit_work(&gpu[0], 0, 3, 1000000);
 	CU_ASSERT(vm_gpu_wait(&gpu[0], 0, s, NULL) != 0);
+	/* the kernel notified the state file: a loader's wait ends */
+	VM_EQ(gvt_policy_wait_exit(pol.id, VM_WAIT_MS), 1);
 	sched_line();
 	vm_note("%s", out);
 	VM_EQ(strstr(out, "state=ejected") != NULL, 1);
 	VM_EQ(strstr(out, "reason=the kernel refused a decision") != NULL, 1);
 	VM_EQ(strstr(out, "chose vGPU 554, which is not a vGPU of that parent") != NULL, 1);
-	VM_EQ(LOAD("--list"), 0);
-	VM_EQ(strstr(out, "EJECTED: select() on gvt0 engine rcs chose vGPU 554") != NULL, 1);
-	VM_EQ(LOAD("--unload bad_sched_invalid"), 0);
+	/* the exit record, field by field */
+	VM_EQ(gvt_policy_read(pol.id, &pol), 0);
+	VM_EQ(pol.exit_kind, GVT_EXIT_BAD_DECISION);
+	VM_EQ(pol.exit_parent, 0);
+	VM_EQ(pol.exit_vgpu, 554);
+	VM_EQ(pol.exit_engine, 0);
+	VM_POL_OK(vm_policy_unload("bad_sched_invalid"));
 	teardown_gpus();
 }
 
@@ -234,7 +241,7 @@ static void test_starver_ejected(void)
 	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])) ||
 	    !VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[1], divs[1])))
 		return;
-	VM_EQ_FATAL(LOAD("%s/bpf/bad_sched_starve.bpf.o", top), 0);
+	VM_POL_OK_FATAL(vm_policy_load("bad_sched_starve", NULL, NULL, NULL));
 	b0 = vm_gpu_busy(&gpu[1], 0);
 	s0 = vm_gpu_submit_work(&gpu[0], 0, 10, 50000000);	/* 0.5 s */
 	s1 = vm_gpu_submit_work(&gpu[1], 0, 2, 50000000);
@@ -250,7 +257,7 @@ static void test_starver_ejected(void)
 	/* the ejection is counted on the vGPU that was starved */
 	VM_EQ(vm_stat(gpu[1].v.uuid, "policy_ejections"), 1);
 	VM_EQ(vm_stat(gpu[0].v.uuid, "policy_ejections"), 0);
-	VM_EQ(LOAD("--unload bad_sched_starve"), 0);
+	VM_POL_OK(vm_policy_unload("bad_sched_starve"));
 	teardown_gpus();
 }
 
@@ -263,11 +270,11 @@ static void test_detach_in_flight(void)
 	if (!VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], divs[0])) ||
 	    !VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[1], divs[1])))
 		return;
-	VM_EQ_FATAL(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
+	VM_POL_OK_FATAL(vm_policy_load("sched_rr", NULL, NULL, NULL));
 	s0 = vm_gpu_submit_work(&gpu[0], 0, 6, 50000000);
 	s1 = vm_gpu_submit_work(&gpu[1], 0, 6, 50000000);
 	usleep(150 * 1000);
-	VM_EQ(LOAD("--unload sched_rr"), 0);
+	VM_POL_OK(vm_policy_unload("sched_rr"));
 	CU_ASSERT(vm_gpu_wait(&gpu[0], 0, s0, NULL) != 0);
 	CU_ASSERT(vm_gpu_wait(&gpu[1], 0, s1, NULL) != 0);
 	sched_line();
@@ -277,11 +284,20 @@ static void test_detach_in_flight(void)
 
 static void test_sched_refusals(void)
 {
-	/* one scheduling policy at a time */
-	VM_EQ(LOAD("%s/bpf/sched_rr.bpf.o", top), 0);
-	VM_EQ(LOAD("%s/bpf/sched_weighted.bpf.o", top), 1);
-	VM_EQ(LOAD("--unload sched_rr"), 0);
-	VM_EQ(LOAD("--unload sched_weighted"), 1);
+	/* one scheduling policy per parent at a time: refused, nothing left */
+	VM_POL_OK(vm_policy_load("sched_rr", NULL, NULL, NULL));
+	VM_EQ(vm_policy_load("sched_weighted", NULL, NULL, NULL), -EBUSY);
+	VM_EQ(strstr(vm_policy_why(), "has a scheduling policy already") != NULL, 1);
+	VM_EQ(access("/sys/fs/bpf/gvt/sched_weighted", F_OK), -1);
+	VM_EQ(vm_policy_count("sched"), 1);
+	VM_POL_OK(vm_policy_unload("sched_rr"));
+	VM_EQ(vm_policy_unload("sched_weighted"), -ENOENT);
+	/* a scheduling policy acts on parents and cannot be bound to a vGPU */
+	VM_OK_FATAL(NULL, vm_gpu_setup(&gpu[0], 8));
+	VM_EQ(vm_policy_load("sched_rr", NULL, gpu[0].v.uuid, NULL), -EINVAL);
+	VM_EQ(strstr(vm_policy_why(), "cannot be bound to a vGPU") != NULL, 1);
+	VM_EQ(vm_policy_count(NULL), 0);
+	teardown_gpus();
 }
 
 int vm_register_bpf_sched_suites(void)

@@ -30,7 +30,6 @@
 #include "vm_gpu.h"
 #include "gvt_policy.h"
 
-static const char *top;		/* .../build */
 static char out[8192];
 static struct vm_gpu hg[2];
 
@@ -39,12 +38,10 @@ static struct vm_gpu hg[2];
 #endif
 
 #define RUN(...)	vm_run(out, sizeof(out), __VA_ARGS__)
-#define LOAD(args, ...) RUN("%s/bin/gvt-load " args, top, ##__VA_ARGS__)
 
 static int harden_init(void)
 {
-	top = vm_build_dir();
-	if (!top)
+	if (!vm_build_dir())
 		return -1;
 	hg[0].efd = hg[1].efd = -1;
 	vm_unload_all();
@@ -102,8 +99,8 @@ static void test_remove_waits_for_engine(void)
 	    !VM_OK_FATAL(NULL, vm_gpu_setup(c, 8)))
 		return;
 	id = vm_gpu_rd(a, GVT_PV_VGPU_ID);
-	VM_EQ_FATAL(LOAD("%s/bpf/stall_stats.bpf.o --set stall_vgpu=%u --set stall_ms=1500",
-			 top, id), 0);
+	VM_POL_OK_FATAL(vm_policy_load("stall_stats", NULL, NULL,
+				       "stall_vgpu=%u stall_ms=1500", id));
 	sc = vm_gpu_submit_work(c, 1, 30, 100000000);
 	vm_gpu_submit_work(a, 0, 30, 100000000);
 	usleep(300 * 1000);
@@ -127,7 +124,7 @@ static void test_remove_waits_for_engine(void)
 	}
 	/* the executor was held at least once: the window was open */
 	CU_ASSERT(stalls >= 1);
-	VM_EQ(LOAD("--unload stall_stats"), 0);
+	VM_POL_OK(vm_policy_unload("stall_stats"));
 	/* the bystander's work went on and completes */
 	VM_EQ(vm_gpu_wait(c, 1, sc, NULL) != 0 || vm_gpu_rd(c,
 	      GVT_ENGINE_REG(1, GVT_RING_SEQNO)) == sc, 1);
@@ -699,6 +696,21 @@ static void test_plane_mapping_read_only(void)
 
 /* ---- #6: a bound policy ends with its vGPU ----------------------------- */
 
+/* a policy bound to the serial of a removed vGPU cannot attach */
+static void bind_serial_refused(uint64_t serial)
+{
+	struct gvt_policy_opts opts = { .name = "guard_gone" };
+	struct gvt_policy p;
+	char path[512];
+
+	VM_OK(NULL, gvt_policy_open(&p, vm_bpf_obj("mmio_guard", path,
+						   sizeof(path)), &opts));
+	VM_OK(NULL, gvt_policy_bind_serial(&p, serial));
+	VM_EQ(gvt_policy_attach(&p), -ENODEV);
+	gvt_policy_close(&p);
+	VM_EQ(access("/sys/fs/bpf/gvt/guard_gone", F_OK), -1);
+}
+
 /*
  * mmio_guard bound to vGPU X drops X's SCRATCH writes. X is removed and
  * Y takes its id: Y's writes go through, the policy is shown as orphaned,
@@ -715,8 +727,8 @@ static void test_binding_ends_with_vgpu(void)
 	id_x = vgpu_attr(x->uuid, GVT_SYSFS_GROUP "/vgpu_id");
 	serial_x = vgpu_attr(x->uuid, GVT_SYSFS_GROUP "/serial");
 	CU_ASSERT(serial_x > 0);
-	VM_EQ_FATAL(LOAD("%s/bpf/mmio_guard.bpf.o --vgpu %s --name guard_x --set 'guard_regs[%u]=1'",
-			 top, x->uuid, GVT_REG_SCRATCH), 0);
+	VM_POL_OK_FATAL(vm_policy_load("mmio_guard", "guard_x", x->uuid,
+				       "guard_regs[%u]=1", GVT_REG_SCRATCH));
 	vm_mmio_wr(x, GVT_REG_SCRATCH, 0x1234);
 	VM_EQ(vm_mmio_rd(x, GVT_REG_SCRATCH), 0);
 	VM_OK(NULL, vm_dev_teardown(x));
@@ -734,9 +746,9 @@ static void test_binding_ends_with_vgpu(void)
 	VM_EQ(pol.vgpu_serial, serial_x);
 	VM_STR(pol.state, "orphaned");
 	VM_EQ(pol.exit_kind, GVT_EXIT_VGPU_GONE);
-	VM_EQ(RUN("%s/bin/gvt-load --list", top), 0);
-	VM_EQ(strstr(out, "its vGPU is gone") != NULL, 1);
-	VM_EQ(LOAD("--unload guard_x"), 0);
+	VM_EQ(strstr(pol.exit_msg, "was removed") != NULL, 1);
+	bind_serial_refused((uint64_t)serial_x);
+	VM_POL_OK(vm_policy_unload("guard_x"));
 	VM_OK(NULL, vm_dev_teardown(y));
 }
 
@@ -763,8 +775,10 @@ static void test_replace_keeps_watchdog(void)
 	vm_gpu_submit_work(b, 0, 200, 50000000);
 	for (round = 0; round < ROUNDS; round++) {
 		/* ejected at its first decision, while being replaced */
-		VM_EQ_FATAL(LOAD("%s/bpf/bad_sched_invalid.bpf.o --name churn", top), 0);
-		VM_EQ_FATAL(LOAD("--replace churn %s/bpf/bad_sched_starve.bpf.o", top), 0);
+		VM_POL_OK_FATAL(vm_policy_load("bad_sched_invalid", "churn", NULL,
+					       NULL));
+		VM_POL_OK_FATAL(vm_policy_replace("churn", "bad_sched_starve",
+						  NULL));
 		/* the kernel notifies the state file: wait for the exit */
 		if (!vm_policy_find("sched", NULL, &pol))
 			gvt_policy_wait_exit(pol.id, 4000);
@@ -772,7 +786,7 @@ static void test_replace_keeps_watchdog(void)
 		vm_note("round %u: %.*s", round, (int)strcspn(out, "\n"), out);
 		VM_EQ(strstr(out, "sched bad_sched_starve state=ejected") != NULL, 1);
 		starved += strstr(out, "reason=a vGPU waited too long") != NULL;
-		VM_EQ(LOAD("--unload churn"), 0);
+		VM_POL_OK(vm_policy_unload("churn"));
 	}
 	VM_EQ(starved, ROUNDS);
 	vm_gpu_teardown(a);
@@ -797,7 +811,7 @@ static void test_bench_under_lock(void)
 	if (!VM_OK_FATAL(NULL, vm_gpu_setup(a, 8)) ||
 	    !VM_OK_FATAL(NULL, vm_gpu_setup(b, 8)))
 		return;
-	VM_EQ_FATAL(LOAD("%s/bpf/sched_reentry.bpf.o", top), 0);
+	VM_POL_OK_FATAL(vm_policy_load("sched_reentry", NULL, NULL, NULL));
 	/* short jobs on both engines: decisions every slice or sooner */
 	vm_gpu_submit_work(a, 0, 400, 200000);
 	vm_gpu_submit_work(b, 0, 400, 200000);
@@ -816,7 +830,7 @@ static void test_bench_under_lock(void)
 	VM_EQ(v[0], 0);
 	vm_sched_line(out, sizeof(out));
 	VM_EQ(strstr(out, "sched sched_reentry state=active") != NULL, 1);
-	VM_EQ(LOAD("--unload sched_reentry"), 0);
+	VM_POL_OK(vm_policy_unload("sched_reentry"));
 	vm_gpu_teardown(a);
 	vm_gpu_teardown(b);
 }

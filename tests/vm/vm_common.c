@@ -458,17 +458,129 @@ const char *vm_build_dir(void)
 	return dir;
 }
 
-int vm_unload_all(void)
+/* ---- policies, in process ------------------------------------------------ */
+
+/* the last failure of a vm_policy_*() call, for assertion messages */
+static char policy_why[2048];
+
+const char *vm_policy_why(void)
+{
+	return policy_why;
+}
+
+/* keeps the library's error and the end of its log; returns @ret */
+static int policy_fail(const struct gvt_policy *pol, int ret)
+{
+	const char *log = gvt_policy_log(pol);
+	size_t len = strlen(log), keep = 1024;
+
+	snprintf(policy_why, sizeof(policy_why), "%s%s%s",
+		 gvt_policy_error(pol), len ? " | log: ..." : "",
+		 len > keep ? log + len - keep : log);
+	return ret;
+}
+
+const char *vm_bpf_obj(const char *obj, char *buf, size_t size)
 {
 	const char *top = vm_build_dir();
-	char out[4096];		/* what gvt-load says is of no interest here */
 
-	if (!top)
-		return -1;
-	return vm_run(out, sizeof(out),
-		      "for d in /sys/fs/bpf/gvt/*/; do [ -d \"$d\" ] && "
-		      "%s/bin/gvt-load --unload \"$(basename \"$d\")\"; done; true",
-		      top);
+	snprintf(buf, size, "%s/bpf/%s.bpf.o", top ? top : ".", obj);
+	return buf;
+}
+
+/* each space-separated word of @sets through gvt_policy_set() */
+static int policy_sets(struct gvt_policy *pol, const char *fmt, va_list ap)
+{
+	char sets[2048], *save = NULL, *w;
+	int ret;
+
+	if (!fmt)
+		return 0;
+	vsnprintf(sets, sizeof(sets), fmt, ap);
+	for (w = strtok_r(sets, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		ret = gvt_policy_set(pol, w);
+		if (ret)
+			return policy_fail(pol, ret);
+	}
+	return 0;
+}
+
+int vm_policy_load(const char *obj, const char *name, const char *uuid,
+		   const char *sets, ...)
+{
+	struct gvt_policy_opts opts = { .name = name };
+	struct gvt_policy pol;
+	char path[PATH_MAX];
+	va_list ap;
+	int ret;
+
+	policy_why[0] = '\0';
+	ret = gvt_policy_open(&pol, vm_bpf_obj(obj, path, sizeof(path)), &opts);
+	if (!ret && uuid)
+		ret = gvt_policy_bind_vgpu(&pol, uuid);
+	if (ret) {
+		ret = policy_fail(&pol, ret);
+		gvt_policy_close(&pol);
+		return ret;
+	}
+	va_start(ap, sets);
+	ret = policy_sets(&pol, sets, ap);
+	va_end(ap);
+	if (!ret) {
+		ret = gvt_policy_attach(&pol);
+		if (ret)
+			ret = policy_fail(&pol, ret);
+	}
+	gvt_policy_close(&pol);
+	return ret;
+}
+
+int vm_policy_replace(const char *name, const char *obj, const char *sets, ...)
+{
+	struct gvt_policy pol;
+	char path[PATH_MAX];
+	va_list ap;
+	int ret;
+
+	policy_why[0] = '\0';
+	ret = gvt_policy_open(&pol, vm_bpf_obj(obj, path, sizeof(path)), NULL);
+	if (ret) {
+		ret = policy_fail(&pol, ret);
+		gvt_policy_close(&pol);
+		return ret;
+	}
+	va_start(ap, sets);
+	ret = policy_sets(&pol, sets, ap);
+	va_end(ap);
+	if (!ret) {
+		ret = gvt_policy_replace(&pol, name);
+		if (ret)
+			ret = policy_fail(&pol, ret);
+	}
+	gvt_policy_close(&pol);
+	return ret;
+}
+
+int vm_policy_unload(const char *name)
+{
+	int ret = gvt_policy_unload(name);
+
+	snprintf(policy_why, sizeof(policy_why), "unload %s: %s", name,
+		 ret ? strerror(-ret) : "done");
+	return ret;
+}
+
+int vm_unload_all(void)
+{
+	char names[64][GVT_POLICY_NAME_LEN];
+	int i, n = gvt_policy_pinned(names, 64), ret, first = 0;
+
+	for (i = 0; i < n && i < 64; i++) {
+		ret = gvt_policy_unload(names[i]);
+		if (ret && !first)
+			first = ret;
+	}
+	return n < 0 ? n : first;
 }
 
 int vm_add_suite(const char *name, CU_InitializeFunc init,

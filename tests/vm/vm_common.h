@@ -21,7 +21,7 @@
 /* every wait in the suite is bounded by this, so a bug fails, never hangs */
 #define VM_WAIT_MS		5000
 
-/* the four type divisors, in the order GVT_TYPE_DIVS lists them */
+/* the type divisors, in the order GVT_TYPE_DIVS lists them */
 extern const unsigned int vm_divs[GVT_NUM_TYPES];
 
 /*
@@ -155,8 +155,33 @@ int vm_run(char *out, size_t len, const char *fmt, ...)
 int vm_collect(FILE *p, char *out, size_t len);
 /* the build directory this program runs from (.../build), or NULL */
 const char *vm_build_dir(void);
-/* unloads every policy pinned under /sys/fs/bpf/gvt with gvt-load */
+
+/*
+ * Policies loaded in process, through the policy library (gvt_policy.h),
+ * for suites that need one attached rather than a test of gvt-load.
+ * vm_policy_load() attaches build/bpf/@obj.bpf.o pinned as @name (NULL:
+ * the library's default), bound to vGPU @uuid (NULL: unbound), with
+ * @sets: a printf format of space-separated KNOB=VALUE and MAP[KEY]=VALUE
+ * (NULL: none). vm_policy_replace() swaps policy @name's programs for
+ * @obj's. All return 0 or -errno; after a failure vm_policy_why() says
+ * what the library said (its error, then the end of its log).
+ */
+int vm_policy_load(const char *obj, const char *name, const char *uuid,
+		   const char *sets, ...) __attribute__((format(printf, 4, 5)));
+int vm_policy_replace(const char *name, const char *obj, const char *sets,
+		      ...) __attribute__((format(printf, 3, 4)));
+int vm_policy_unload(const char *name);
+const char *vm_policy_why(void);
+/* build/bpf/@obj.bpf.o into @buf */
+const char *vm_bpf_obj(const char *obj, char *buf, size_t size);
+/* unloads every policy pinned under /sys/fs/bpf/gvt; 0 or the first -errno */
 int vm_unload_all(void);
+
+/* @expr returns 0 or -errno from a vm_policy_*() call */
+#define VM_POL_OK(expr)							\
+	vm_assert_ret((long)(expr), 0, #expr, vm_policy_why(), __FILE__, __LINE__, false)
+#define VM_POL_OK_FATAL(expr)						\
+	vm_assert_ret((long)(expr), 0, #expr, vm_policy_why(), __FILE__, __LINE__, true)
 
 /* suite registration, one per file */
 int vm_register_mdev_suites(void);
@@ -170,6 +195,8 @@ int vm_register_bpf_suites(void);
 int vm_register_bpf_sched_suites(void);
 int vm_register_gvtctl_suites(void);
 int vm_register_harden_suites(void);
+int vm_register_policy_lib_suites(void);
+int vm_register_gvtload_suites(void);
 
 /* adds @tests (NULL-terminated) to a new suite; CUE_* */
 struct vm_test {

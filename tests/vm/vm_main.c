@@ -28,6 +28,8 @@ static int (*const registrars[])(void) = {
 	vm_register_bpf_sched_suites,
 	vm_register_gvtctl_suites,
 	vm_register_harden_suites,
+	vm_register_policy_lib_suites,
+	vm_register_gvtload_suites,
 };
 
 static void list_suites(void)

@@ -2,6 +2,7 @@
 /*
  * libgvtvfio: sysfs helpers for the gvt-bpf mdev parent and its vGPUs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -241,4 +242,54 @@ int gvt_uuid_generate(char *buf, size_t size)
 		return -EIO;
 	memcpy(buf, tmp, GVT_UUID_STR_LEN);
 	return 0;
+}
+
+int gvt_vgpu_attr_u64(const char *uuid, const char *attr, unsigned long long *val)
+{
+	char path[PATH_MAX], buf[32], *end;
+	ssize_t n;
+
+	if (fit(snprintf(path, sizeof(path), GVT_MDEV_DEVICES_DIR "/%s/"
+			 GVT_SYSFS_GROUP "/%s", uuid, attr), sizeof(path)))
+		return -EINVAL;
+	n = gvt_sysfs_read(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end || buf[0] == '-')
+		return -EINVAL;
+	return 0;
+}
+
+int gvt_vgpu_by_serial(unsigned long long serial,
+		       char uuid[GVT_UUID_STR_LEN], unsigned int *id)
+{
+	struct dirent *de;
+	DIR *dir;
+	int ret = -ENOENT;
+
+	dir = opendir(GVT_MDEV_DEVICES_DIR);
+	if (!dir)
+		return errno == ENOENT ? -ENOENT : -errno;
+	while (ret && (de = readdir(dir))) {
+		unsigned long long s, v;
+
+		/* an mdev of another driver has no gvt/serial: skipped */
+		if (strlen(de->d_name) != GVT_UUID_STR_LEN - 1 ||
+		    gvt_vgpu_attr_u64(de->d_name, "serial", &s) || s != serial ||
+		    gvt_vgpu_attr_u64(de->d_name, "vgpu_id", &v) || v > UINT_MAX)
+			continue;
+		memcpy(uuid, de->d_name, GVT_UUID_STR_LEN);
+		*id = (unsigned int)v;
+		ret = 0;
+	}
+	closedir(dir);
+	return ret;
+}
+
+int gvt_parent_dir(unsigned int parent, char *buf, size_t size)
+{
+	return fit(snprintf(buf, size, GVT_MDEV_BUS_DIR "/" GVT_PARENT_PREFIX
+			    "%u", parent), size);
 }

@@ -68,6 +68,17 @@ int gvt_parent_count(void);
 int gvt_parent_attr_long(unsigned int parent, const char *attr, long *val);
 /* one counter of a vGPU (<uuid>/gvt_stats/<name>); 0 or -errno */
 int gvt_vgpu_stat(const char *uuid, const char *name, unsigned long long *val);
+/* a number of the vGPU's gvt/ group (<uuid>/gvt/<attr>); 0 or -errno */
+int gvt_vgpu_attr_u64(const char *uuid, const char *attr,
+		      unsigned long long *val);
+/*
+ * The vGPU whose serial is @serial (serials are never reused): its UUID
+ * into @uuid and its id into *@id. 0, or -ENOENT when no vGPU has it.
+ */
+int gvt_vgpu_by_serial(unsigned long long serial,
+		       char uuid[GVT_UUID_STR_LEN], unsigned int *id);
+/* /sys/class/mdev_bus/gvt<parent> into @buf; 0 or -EINVAL */
+int gvt_parent_dir(unsigned int parent, char *buf, size_t size);
 
 /* a random UUID from the kernel into @buf (GVT_UUID_STR_LEN bytes) */
 int gvt_uuid_generate(char *buf, size_t size);
