@@ -63,6 +63,7 @@ int gvt_policy_add(struct gvt_policy *pol, const struct kobj_type *ktype,
 		   struct bpf_link *link, u32 id);
 extern const struct attribute_group gvt_policy_group;
 void gvt_policy_del(struct gvt_policy *pol);
+void gvt_policy_unlist(struct gvt_policy *pol);
 /*
  * Records why @pol stopped (the first reason wins) and tells whoever
  * watches its state file; any context. Returns true if this was the

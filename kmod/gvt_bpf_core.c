@@ -306,8 +306,21 @@ void gvt_policy_del(struct gvt_policy *pol)
 {
 	/* a record replaced on its link gave its directory up already */
 	if (pol->kobj.state_in_sysfs)
-		kobject_del(&pol->kobj);
+		gvt_policy_unlist(pol);
 	kobject_put(&pol->kobj);
+}
+
+/**
+ * gvt_policy_unlist() - take a policy's directory out of sysfs
+ * @pol: the record, in sysfs
+ *
+ * Whoever polls its state file is woken first, and finds the file gone
+ * (detached) or, under the same name, the record that replaced it.
+ */
+void gvt_policy_unlist(struct gvt_policy *pol)
+{
+	sysfs_notify(&pol->kobj, NULL, "state");
+	kobject_del(&pol->kobj);
 }
 
 bool gvt_policy_set_exit(struct gvt_policy *pol, enum gvt_policy_state state,

@@ -605,7 +605,7 @@ static int gvt_mmio_ops_update(void *kdata, void *old_kdata,
 		return -ENOENT;
 	}
 	/* the directory is the link's: the new record takes it over */
-	kobject_del(&old->base.kobj);
+	gvt_policy_unlist(&old->base);
 	np = gvt_mmio_policy_new(kdata, link, old->base.id, &ret);
 	if (!np) {
 		/* keep the old one in place, directory and all */

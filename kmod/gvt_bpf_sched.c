@@ -603,7 +603,7 @@ static int gvt_sched_ops_update(void *kdata, void *old_kdata,
 		goto out;
 	}
 	/* the directory is the link's: the new record takes it over */
-	kobject_del(&old->base.kobj);
+	gvt_policy_unlist(&old->base);
 	b = gvt_sched_bpf_new(kdata, parents, link, old->base.id, &ret);
 	if (!b) {
 		if (kobject_add(&old->base.kobj, gvt_policies_kobj, "%u",
@@ -1049,8 +1049,8 @@ static struct bpf_struct_ops gvt_sched_struct_ops = {
  * @p: the parent
  * @buf: a sysfs page
  *
- * Return: the length: the deciding policy's name, and the attached one's
- * when it was ejected.
+ * Return: the length: the name of the policy deciding now (the built-in
+ * one's while an attached policy is ejected: its record says so).
  */
 ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf)
 {
@@ -1063,13 +1063,8 @@ ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf)
 	spin_lock(&p->sched_lock);
 	active = b && gvt_bpf_active(&p->sched, b);
 	spin_unlock(&p->sched_lock);
-	if (active)
-		len = sysfs_emit(buf, "%s\n", b->ops->name);
-	else if (b)
-		len = sysfs_emit(buf, "%s (%s ejected)\n",
-				 gvt_sched_builtin.name, b->ops->name);
-	else
-		len = sysfs_emit(buf, "%s\n", gvt_sched_builtin.name);
+	len = sysfs_emit(buf, "%s\n", active ? b->ops->name :
+			 gvt_sched_builtin.name);
 	mutex_unlock(&gvt_sched_mutex);
 	return len;
 }
