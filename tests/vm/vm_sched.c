@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Measuring how the engines are shared, for the scheduling suites (see
+ * vm_sched.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vm_sched.h"
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void vm_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* everyone's counter, and the moment they were read (the middle) */
+static uint64_t vm_window_read(struct vm_gpu *g, unsigned int n, unsigned int e,
+			       uint64_t *busy)
+{
+	uint64_t t0 = vm_now_ns(), t1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		busy[i] = vm_gpu_busy(&g[i], e);
+	t1 = vm_now_ns();
+	return t0 + (t1 - t0) / 2;
+}
+
+void vm_window_measure(struct vm_gpu *g, unsigned int n, unsigned int e,
+		       unsigned int ms, struct vm_window *w)
+{
+	uint64_t b0[GVT_MAX_VGPUS], t0;
+	unsigned int i;
+
+	memset(w, 0, sizeof(*w));
+	if (n > GVT_MAX_VGPUS)
+		n = GVT_MAX_VGPUS;
+	w->n = n;
+	t0 = vm_window_read(g, n, e, b0);
+	vm_sleep_ms(ms);
+	w->wall_ns = vm_window_read(g, n, e, w->busy_ns) - t0;
+	for (i = 0; i < n; i++) {
+		/* a counter that went back (a reset) counts from 0 */
+		w->busy_ns[i] = w->busy_ns[i] >= b0[i] ? w->busy_ns[i] - b0[i] :
+			       w->busy_ns[i];
+		w->total_ns += w->busy_ns[i];
+	}
+}
+
+double vm_window_share(const struct vm_window *w, unsigned int i)
+{
+	return w->total_ns && i < w->n ? (double)w->busy_ns[i] / w->total_ns : 0;
+}
+
+double vm_window_util(const struct vm_window *w, unsigned int i)
+{
+	return w->wall_ns && i < w->n ? (double)w->busy_ns[i] / w->wall_ns : 0;
+}
+
+double vm_window_total_util(const struct vm_window *w)
+{
+	return w->wall_ns ? (double)w->total_ns / w->wall_ns : 0;
+}
+
+uint32_t vm_gpu_id(struct vm_gpu *g)
+{
+	return vm_gpu_rd(g, GVT_PV_VGPU_ID);
+}
+
+int vm_gpu_set_weight(struct vm_gpu *g, unsigned int weight)
+{
+	char path[PATH_MAX], val[16];
+	int ret;
+
+	ret = gvt_mdev_path(g->v.uuid, GVT_SYSFS_GROUP "/weight", path,
+			    sizeof(path));
+	if (ret)
+		return ret;
+	snprintf(val, sizeof(val), "%u", weight);
+	return gvt_sysfs_write(path, val);
+}
+
+uint32_t vm_gpu_keep_busy(struct vm_gpu *g, uint32_t e, unsigned int ms)
+{
+	/* 10 ms a command: a ring holds 20 s of it */
+	return vm_gpu_submit_work(g, e, (ms + 9) / 10, 10000000);
+}
+
+int vm_gvt_load(char *out, size_t len, const char *fmt, ...)
+{
+	const char *top = vm_build_dir();
+	char args[1536];
+	va_list ap;
+
+	if (!top)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	return vm_run(out, len, "%s/bin/gvt-load %s", top, args);
+}
+
+static int vm_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t vm_percentile(uint64_t *v, unsigned int n, unsigned int pct)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), vm_u64_cmp);
+	return v[(uint64_t)(n - 1) * pct / 100];
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Measuring how the engines are shared, for the scheduling suites: GPU
+ * time per vGPU (RING_BUSY_NS, what the vGPU's guest would see) over a
+ * window of wall time, shares of it, and loading policies the way an
+ * operator does (gvt-load).
+ */
+#ifndef VM_SCHED_H
+#define VM_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm_gpu.h"
+
+/* GPU time of @n vGPUs on one engine over a window of wall time */
+struct vm_window {
+	unsigned int n;
+	uint64_t wall_ns;
+	uint64_t total_ns;		/* of the @n vGPUs together */
+	uint64_t busy_ns[GVT_MAX_VGPUS];
+};
+
+/* CLOCK_MONOTONIC in ns */
+uint64_t vm_now_ns(void);
+/* sleeps @ms milliseconds */
+void vm_sleep_ms(unsigned int ms);
+
+/* the GPU time vGPUs @g[0..@n) get on engine @e over the next @ms */
+void vm_window_measure(struct vm_gpu *g, unsigned int n, unsigned int e,
+		       unsigned int ms, struct vm_window *w);
+/* vGPU @i's part of the GPU time the @n got, and of the wall time */
+double vm_window_share(const struct vm_window *w, unsigned int i);
+double vm_window_util(const struct vm_window *w, unsigned int i);
+/* all @n together, of the wall time */
+double vm_window_total_util(const struct vm_window *w);
+
+/* the vGPU's id (PV-info) */
+uint32_t vm_gpu_id(struct vm_gpu *g);
+/* sysfs weight of the vGPU; 0 or -errno */
+int vm_gpu_set_weight(struct vm_gpu *g, unsigned int weight);
+/* keeps engine @e of @g busy for @ms of GPU time (WORK); the seqno */
+uint32_t vm_gpu_keep_busy(struct vm_gpu *g, uint32_t e, unsigned int ms);
+
+/*
+ * Runs build/bin/gvt-load with the arguments @fmt gives (objects named
+ * by their path: vm_build_dir()/bpf/NAME.bpf.o), its output in @out
+ * (@len bytes); its exit status, -1 if it could not run.
+ */
+int vm_gvt_load(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* the @pct-th percentile of @v[0..@n) (sorts @v) */
+uint64_t vm_percentile(uint64_t *v, unsigned int n, unsigned int pct);
+
+#endif /* VM_SCHED_H */
