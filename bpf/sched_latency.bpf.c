@@ -1,31 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sched_latency: low latency for short workloads. A vGPU whose work comes
- * in short bursts - on average it uses less than `short_pct` percent
- * (default 25) of the slices it is given - is "short"; the others are
- * "long". Short vGPUs run before long ones, first come first served, and
- * one becoming runnable while a long one runs asks for the engine back
- * at once (gvt_sched_preempt()). While a short vGPU has been runnable in
- * the last `window_ms` (default 100), long ones get slices of
- * `long_slice_us` (default 200) instead of `slice_us` (default 1000), so
- * the engine comes back soon even from work that cannot be cut (a WORK
- * command holds the engine to the end of its slice). Long ones share by
- * weight among themselves, and one that has waited `long_wait_ms`
- * (default 50) runs next whatever waits, so many short vGPUs cannot
- * starve them.
- *   gvt-load sched_latency.bpf.o --set long_slice_us=100 --set short_pct=20
+ * sched_latency: low latency for short workloads. A vGPU whose slices
+ * mostly end early because its work is done - it used fewer than
+ * `short_pct` percent (default 50) of its recent slices to their end -
+ * is "short"; the others are "long". Short vGPUs run before long ones,
+ * first come first served, and one becoming runnable while a long one
+ * runs asks for the engine back at once (gvt_sched_preempt()). While a
+ * short vGPU has been runnable in the last `window_ms` (default 100),
+ * long ones get slices of `long_slice_us` (default 200) instead of
+ * `slice_us` (default 1000), so the engine comes back soon even from
+ * work that cannot be cut (a WORK command holds the engine to the end of
+ * its slice). Long ones share by weight among themselves, and one that
+ * has waited `long_wait_ms` (default 50) runs next whatever waits, so
+ * many short vGPUs cannot starve them.
+ *   gvt-load sched_latency.bpf.o --set long_slice_us=100 --set short_pct=25
  *
  * Demonstrates: classifying vGPUs from charge(): a moving average of how
- * much of each slice a vGPU uses, scaled to a full slice so that long
- * ones given short slices still look long, and not fed by slices cut
- * short by a preemption; preemption from runnable(); two queues per
- * engine (FIFO for the short ones, weighted virtual time for the long
- * ones), O(log n) a decision; time slices that depend on who else is
- * around.
+ * many slices a vGPU used to their end (the time from select() to
+ * charge() against the slice it was given), which no cost of the
+ * engine's own - a late start, a slow step - blurs, and which slices cut
+ * short by a preemption do not feed; preemption from runnable(); two
+ * queues per engine (FIFO for the short ones, weighted virtual time for
+ * the long ones), O(log n) a decision; time slices that depend on who
+ * else is around. The per-vGPU record is in sched_latency.h, for readers
+ * of the pinned map lat_state.
  */
 #include "gvt_policy.h"
 #include "gvt_time.h"
 #include "gvt_vtime.h"
+#include "sched_latency.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -34,22 +37,17 @@ char _license[] SEC("license") = "GPL";
 /* the average moves by 1/8 of the difference per slice */
 #define AVG_SHIFT		3
 #define PERCENT			100u
+/* a slice ended this close to its end was used to its end */
+#define END_SHIFT		3
 
 _Static_assert(2 * GVT_NUM_ENGINES <= GVT_SCHED_NR_QUEUES,
 	       "two queues per engine");
 
 const volatile __u32 slice_us = GVT_SCHED_DEFAULT_SLICE_US;
 const volatile __u32 long_slice_us = 200;
-const volatile __u32 short_pct = 25;
+const volatile __u32 short_pct = 50;
 const volatile __u32 window_ms = 100;
 const volatile __u32 long_wait_ms = 50;
-
-struct lat_vgpu {
-	/* slice usage scaled to a full slice, moving average, ns */
-	__u64 avg[GVT_NUM_ENGINES];
-	__u64 given[GVT_NUM_ENGINES];	/* the slice it was last given */
-	__u64 since[GVT_NUM_ENGINES];	/* when it last became runnable */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -62,6 +60,7 @@ struct {
 struct lat_engine {
 	__u32 running;		/* the vGPU it was given to, 0 when none */
 	__u32 preempted;	/* whose slice a short vGPU cut */
+	__u64 granted;		/* when it was given */
 	__u64 short_seen;	/* when a short vGPU last became runnable */
 	bool running_long;
 };
@@ -88,7 +87,7 @@ static __always_inline struct lat_engine *engine_state(__u32 engine)
 static __always_inline bool is_short(const struct lat_vgpu *l, __u32 engine)
 {
 	return engine < GVT_NUM_ENGINES &&
-	       l->avg[engine] * PERCENT < (__u64)short_pct * full_slice();
+	       l->used[engine] * PERCENT < short_pct * LAT_ONE;
 }
 
 int GVT_STRUCT_OPS(lat_enable, __u32 vgpu_id, __u32 weight)
@@ -159,6 +158,7 @@ __u32 GVT_STRUCT_OPS(lat_select, __u32 engine)
 		id = gvt_queue_pop(Q_SHORT(engine));
 	st->running = id;
 	st->running_long = run_long;
+	st->granted = now;
 	return id;
 }
 
@@ -181,20 +181,25 @@ void GVT_STRUCT_OPS(lat_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 {
 	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &vgpu_id);
 	struct lat_engine *st = engine_state(engine);
-	__u64 scaled;
+	__u64 held, given;
+	bool to_end;
 
 	if (!l || !st || engine >= GVT_NUM_ENGINES)
 		return;
-	if (st->running == vgpu_id)
-		st->running = 0;
 	gvt_vtime_charge(vgpu_id, engine, ns, gvt_vgpu_weight(vgpu_id));
+	if (st->running != vgpu_id)
+		return;
+	st->running = 0;
 	/* a slice cut short for a short vGPU says nothing about this one */
 	if (st->preempted == vgpu_id) {
 		st->preempted = 0;
 		return;
 	}
-	scaled = l->given[engine] ? ns * full_slice() / l->given[engine] : ns;
-	l->avg[engine] += (scaled >> AVG_SHIFT) - (l->avg[engine] >> AVG_SHIFT);
+	held = bpf_ktime_get_ns() - st->granted;
+	given = l->given[engine];
+	to_end = held + (given >> END_SHIFT) >= given;
+	l->used[engine] += ((to_end ? LAT_ONE : 0) >> AVG_SHIFT) -
+			   (l->used[engine] >> AVG_SHIFT);
 }
 
 GVT_SCHED_OPS_DEFINE(sched_latency,

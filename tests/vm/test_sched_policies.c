@@ -15,6 +15,7 @@
 
 #include "gvt_policy.h"
 #include "vm_sched.h"
+#include "../../bpf/sched_latency.h"
 
 #define NGPU		3
 #define WINDOW_MS	1000
@@ -282,6 +283,25 @@ static bool lat_run(struct lat_result *r)
 	return true;
 }
 
+/*
+ * How many of its recent slices on engine 0 sched_latency saw @g use to
+ * their end, 0..1 (-1: unknown)
+ */
+static double lat_used(struct vm_gpu *g)
+{
+	struct lat_vgpu l;
+	uint32_t id = vm_gpu_id(g);
+	int fd = bpf_obj_get("/sys/fs/bpf/gvt/sched_latency/lat_state");
+	double used = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!bpf_map_lookup_elem(fd, &id, &l))
+		used = (double)l.used[0] / LAT_ONE;
+	close(fd);
+	return used;
+}
+
 static void lat_note(const char *what, const struct lat_result *r)
 {
 	vm_note("%s: waited for the engine p50 %.0f us p99 %.0f us, submit-to-complete p50 %.0f us p99 %.0f us (%u of %u jobs in more than one slice); long vGPU busy %.2f",
@@ -297,6 +317,7 @@ static void test_latency(void)
 {
 	static const unsigned int divs[2] = { 8, 2 };
 	struct lat_result base, lat;
+	double used_short, used_long;
 
 	if (!setup_gpus(divs, 2))
 		return;
@@ -306,6 +327,13 @@ static void test_latency(void)
 	VM_EQ_FATAL(LOAD("%s/bpf/sched_latency.bpf.o", top), 0);
 	CU_ASSERT_FATAL(lat_run(&lat));
 	lat_note("sched_latency", &lat);
+	/* classified: short below half of its slices used to the end */
+	used_short = lat_used(&gpu[0]);
+	used_long = lat_used(&gpu[1]);
+	vm_note("slices used to their end: short vGPU %.2f, long vGPU %.2f",
+		used_short, used_long);
+	CU_ASSERT(used_short >= 0 && used_short < 0.5);
+	CU_ASSERT(used_long >= 0.5);
 	check_active("sched_latency");
 	VM_EQ(LOAD("--unload sched_latency"), 0);
 
