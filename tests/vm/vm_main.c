@@ -29,6 +29,7 @@ static int (*const registrars[])(void) = {
 	vm_register_gvtctl_suites,
 	vm_register_harden_suites,
 	vm_register_sched_policies_suites,
+	vm_register_scale_suites,
 };
 
 static void list_suites(void)
