@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <linux/pci_regs.h>
 
 #include "vm_sched.h"
 
@@ -79,6 +83,68 @@ double vm_window_util(const struct vm_window *w, unsigned int i)
 double vm_window_total_util(const struct vm_window *w)
 {
 	return w->wall_ns ? (double)w->total_ns / w->wall_ns : 0;
+}
+
+/* the VMM's part of vm_gpu_setup(), for a vGPU created on any parent */
+static int vm_gpu_open_on(struct vm_gpu *g, unsigned int parent,
+			  unsigned int div)
+{
+	struct vm_dev *v = &g->v;
+	int ret;
+
+	v->d.container = v->d.group = v->d.device = -1;
+	v->div = div;
+	ret = gvt_uuid_generate(v->uuid, sizeof(v->uuid));
+	ret = ret ?: gvt_mdev_create_on(parent, div, v->uuid);
+	if (ret) {
+		vm_note("cannot create a V1_%u vGPU on gvt%u: %s", div, parent,
+			strerror(-ret));
+		return ret;
+	}
+	v->created = true;
+	ret = gvt_vfio_open(&v->d, v->uuid);
+	if (ret)
+		vm_note("cannot open vGPU %s: %s", v->uuid,
+			gvt_vfio_error(&v->d));
+	return ret;
+}
+
+int vm_gpu_setup_on(struct vm_gpu *g, unsigned int parent, unsigned int div)
+{
+	uint16_t flags;
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->efd = -1;
+	ret = vm_gpu_open_on(g, parent, div);
+	if (ret)
+		return ret;
+	g->mem = mmap(NULL, VM_GPU_MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED) {
+		g->mem = NULL;
+		return -ENOMEM;
+	}
+	ret = gvt_vfio_dma_map(&g->v.d, g->mem, VM_GPU_IOVA, VM_GPU_MEM_SIZE);
+	if (ret)
+		return ret;
+	g->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (g->efd < 0)
+		return -errno;
+	ret = gvt_vfio_set_irq_eventfd(&g->v.d, VFIO_PCI_MSI_IRQ_INDEX, g->efd);
+	ret = ret ?: gvt_vfio_cfg_read16(&g->v.d, GVT_CFG_MSI_OFFSET +
+					 PCI_MSI_FLAGS, &flags);
+	ret = ret ?: gvt_vfio_cfg_write16(&g->v.d, GVT_CFG_MSI_OFFSET +
+					  PCI_MSI_FLAGS,
+					  flags | PCI_MSI_FLAGS_ENABLE);
+	ret = ret ?: gvt_vfio_cfg_write16(&g->v.d, PCI_COMMAND,
+					  PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	if (ret)
+		return ret;
+	g->hid = vm_gpu_rd(g, GVT_PV_HIDDEN_BASE);
+	if (vm_gpu_rd(g, GVT_PV_HIDDEN_SIZE) < VM_GPU_MEM_SIZE)
+		return -ENOSPC;
+	return vm_gpu_bringup(g);
 }
 
 uint32_t vm_gpu_id(struct vm_gpu *g)

@@ -35,6 +35,13 @@ double vm_window_util(const struct vm_window *w, unsigned int i);
 /* all @n together, of the wall time */
 double vm_window_total_util(const struct vm_window *w);
 
+/*
+ * vm_gpu_setup() on parent @parent: a V1_@div vGPU there, its DMA
+ * buffer, MSI and rings up. Not recorded for the suite's cleanup: tear
+ * it down with vm_gpu_teardown() (removing the module removes it too).
+ */
+int vm_gpu_setup_on(struct vm_gpu *g, unsigned int parent, unsigned int div);
+
 /* the vGPU's id (PV-info) */
 uint32_t vm_gpu_id(struct vm_gpu *g);
 /* sysfs weight of the vGPU; 0 or -errno */
