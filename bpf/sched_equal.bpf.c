@@ -10,9 +10,9 @@
  * simplest - every vGPU at the same weight, so virtual time is plain GPU
  * time and the engine goes to the waiting vGPU that has had least of it,
  * O(log n) a decision - and the difference from sched_rr, which gives
- * equal turns: a vGPU whose turns end early (its work runs out, a late
- * start, a step past its slice's end) is made up for by GPU time, not
- * by counting turns.
+ * equal turns: turns that come out unequal (a late start, a step past
+ * the slice's end) are evened out in GPU time. A vGPU that was idle rejoins at the fair clock: it is not
+ * owed what it did not ask for.
  */
 #include "gvt_policy.h"
 #include "gvt_time.h"

@@ -20,6 +20,8 @@
 #define NGPU		3
 #define WINDOW_MS	1000
 #define SETTLE_MS	200
+/* a slice in progress when a ring stops ends within this */
+#define STOP_MS		20
 /* of the GPU time or of the wall time, under full emulation */
 #define TOLERANCE	0.03
 
@@ -43,7 +45,9 @@ static int policies_init(void)
 	for (i = 0; i < NGPU; i++)
 		gpu[i].efd = -1;
 	vm_unload_all();
-	return 0;
+	if (vm_remove_leftovers() < 0)
+		return -1;
+	return vm_stalls_start();
 }
 
 static void teardown_gpus(void)
@@ -57,6 +61,7 @@ static void teardown_gpus(void)
 static int policies_cleanup(void)
 {
 	teardown_gpus();
+	vm_stalls_stop();
 	vm_unload_all();
 	return vm_suite_cleanup();
 }
@@ -71,11 +76,58 @@ static bool setup_gpus(const unsigned int *divs, unsigned int n)
 	return true;
 }
 
-/* |got - want| <= tol, noted with what was measured */
-static bool near(const char *what, double got, double want, double tol)
+/*
+ * |got - want| <= tol + slack (what stalls of the host may have moved
+ * it, vm_window_slack()), noted with what was measured
+ */
+static bool near(const char *what, double got, double want, double tol,
+		 double slack)
 {
-	vm_note("%s: %.3f (want %.3f +- %.3f)", what, got, want, tol);
-	return got >= want - tol && got <= want + tol;
+	if (slack > 0)
+		vm_note("%s: %.3f (want %.3f +- %.3f, and %.3f for stalls)", what,
+			got, want, tol, slack);
+	else
+		vm_note("%s: %.3f (want %.3f +- %.3f)", what, got, want, tol);
+	return got >= want - tol - slack && got <= want + tol + slack;
+}
+
+/* vGPU @i's part of the wall time in @w is @want */
+static bool util_near(const char *what, const struct vm_window *w,
+		      unsigned int i, double want)
+{
+	return near(what, vm_window_util(w, i), want, TOLERANCE,
+		    vm_window_slack(w, i, want, true));
+}
+
+/* vGPU @i's part of the GPU time in @w is @want */
+static bool share_near(const char *what, const struct vm_window *w,
+		       unsigned int i, double want)
+{
+	return near(what, vm_window_share(w, i), want, TOLERANCE,
+		    vm_window_slack(w, i, want, false));
+}
+
+/* the engine was busy @want of the wall time in @w */
+static bool busy_near(const char *what, const struct vm_window *w, double want)
+{
+	uint64_t stalled = 0;
+	unsigned int i;
+
+	for (i = 0; i < w->n; i++)
+		stalled += w->stalled_ns[i];
+	return near(what, vm_window_total_util(w), want, TOLERANCE,
+		    w->wall_ns ? 2.0 * stalled / w->wall_ns : 0);
+}
+
+/*
+ * GPU time of the first @n over a window after @settle_ms, with the
+ * stalls since the test began (what a stall cost a vGPU may be paid back
+ * long after it)
+ */
+static void window(unsigned int n, unsigned int settle_ms, struct vm_window *w)
+{
+	vm_sleep_ms(settle_ms);
+	vm_window_measure(gpu, n, 0, WINDOW_MS, w);
 }
 
 /* the policy @name decides, and has not been ejected */
@@ -119,26 +171,20 @@ static void test_fixed(void)
 
 	if (!setup_gpus(divs, 2))
 		return;
+	vm_stalls_clear(gpu, 2);
 	id1 = vm_gpu_id(&gpu[1]);
 	VM_EQ_FATAL(LOAD("%s/bpf/sched_fixed.bpf.o --set 'share[%u]=500'",
 			 top, id1), 0);
 	vm_gpu_keep_busy(&gpu[0], 0, 3000);
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, 2, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("alone: V1_4's part of the wall time",
-		       vm_window_util(&w, 0), 0.25, TOLERANCE));
-	CU_ASSERT(near("alone: the engine's busy part",
-		       vm_window_total_util(&w), 0.25, TOLERANCE));
+	window(2, SETTLE_MS, &w);
+	CU_ASSERT(util_near("alone: V1_4's part of the wall time", &w, 0, 0.25));
+	CU_ASSERT(busy_near("alone: the engine's busy part", &w, 0.25));
 
 	vm_gpu_keep_busy(&gpu[1], 0, 3000);
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, 2, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("both: the V1_4 by weight", vm_window_util(&w, 0), 0.25,
-		       TOLERANCE));
-	CU_ASSERT(near("both: the one with share 500", vm_window_util(&w, 1),
-		       0.50, TOLERANCE));
-	CU_ASSERT(near("both: the engine's busy part",
-		       vm_window_total_util(&w), 0.75, TOLERANCE));
+	window(2, SETTLE_MS, &w);
+	CU_ASSERT(util_near("both: the V1_4 by weight", &w, 0, 0.25));
+	CU_ASSERT(util_near("both: the one with share 500", &w, 1, 0.50));
+	CU_ASSERT(busy_near("both: the engine's busy part", &w, 0.75));
 	check_active("sched_fixed");
 	VM_EQ(LOAD("--unload sched_fixed"), 0);
 	teardown_gpus();
@@ -146,39 +192,38 @@ static void test_fixed(void)
 
 /*
  * sched_equal: weights 32, 16 and 1 (V1_2, V1_4, V1_64) get a third each;
- * once one's work is done the other two split the engine.
+ * once one's ring is stopped (its work dropped) the other two split the
+ * engine from the next slice on.
  */
 static void test_equal(void)
 {
 	static const unsigned int divs[NGPU] = { 2, 4, 64 };
 	struct vm_window w;
 	unsigned int i;
-	uint32_t last;
 
 	if (!setup_gpus(divs, NGPU))
 		return;
+	vm_stalls_clear(gpu, NGPU);
 	VM_EQ_FATAL(LOAD("%s/bpf/sched_equal.bpf.o", top), 0);
-	/* the first has work for about two windows at a third of the engine */
-	last = vm_gpu_keep_busy(&gpu[0], 0, 600);
-	for (i = 1; i < NGPU; i++)
+	for (i = 0; i < NGPU; i++)
 		vm_gpu_keep_busy(&gpu[i], 0, 3000);
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, NGPU, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("weight 32", vm_window_share(&w, 0), 1 / 3.0, TOLERANCE));
-	CU_ASSERT(near("weight 16", vm_window_share(&w, 1), 1 / 3.0, TOLERANCE));
-	CU_ASSERT(near("weight 1", vm_window_share(&w, 2), 1 / 3.0, TOLERANCE));
+	window(NGPU, SETTLE_MS, &w);
+	CU_ASSERT(share_near("weight 32", &w, 0, 1 / 3.0));
+	CU_ASSERT(share_near("weight 16", &w, 1, 1 / 3.0));
+	CU_ASSERT(share_near("weight 1", &w, 2, 1 / 3.0));
 	/* work-conserving: only the cost of switching is not given out */
 	vm_note("the engine's busy part: %.3f", vm_window_total_util(&w));
 	CU_ASSERT(vm_window_total_util(&w) > 0.8);
 
-	/* the first one's work ends: halves for the other two at once */
-	CU_ASSERT_FATAL(vm_gpu_wait(&gpu[0], 0, last, NULL) != 0);
-	vm_window_measure(gpu, NGPU, 0, WINDOW_MS, &w);
+	/*
+	 * The first one's ring stops (any RING_CTL write drops its work):
+	 * halves for the other two once its slice in progress has ended.
+	 */
+	vm_gpu_wr(&gpu[0], GVT_ENGINE_REG(0, GVT_RING_CTL), 0);
+	window(NGPU, STOP_MS, &w);
 	VM_EQ(w.busy_ns[0], 0);
-	CU_ASSERT(near("weight 16, one done", vm_window_share(&w, 1), 0.5,
-		       TOLERANCE));
-	CU_ASSERT(near("weight 1, one done", vm_window_share(&w, 2), 0.5,
-		       TOLERANCE));
+	CU_ASSERT(share_near("weight 16, one stopped", &w, 1, 0.5));
+	CU_ASSERT(share_near("weight 1, one stopped", &w, 2, 0.5));
 	CU_ASSERT(vm_window_total_util(&w) > 0.8);
 	check_active("sched_equal");
 	VM_EQ(LOAD("--unload sched_equal"), 0);
@@ -198,34 +243,28 @@ static void test_cap(void)
 
 	if (!setup_gpus(divs, 2))
 		return;
+	vm_stalls_clear(gpu, 2);
 	id0 = vm_gpu_id(&gpu[0]);
 	VM_EQ_FATAL(LOAD("%s/bpf/sched_cap.bpf.o --set period_ms=100 --set 'cap[%u]=200'",
 			 top, id0), 0);
 	vm_gpu_keep_busy(&gpu[0], 0, 3000);
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, 2, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("alone: the capped one", vm_window_util(&w, 0), 0.20,
-		       TOLERANCE));
-	CU_ASSERT(near("alone: the engine's busy part",
-		       vm_window_total_util(&w), 0.20, TOLERANCE));
+	window(2, SETTLE_MS, &w);
+	CU_ASSERT(util_near("alone: the capped one", &w, 0, 0.20));
+	CU_ASSERT(busy_near("alone: the engine's busy part", &w, 0.20));
 
 	vm_gpu_keep_busy(&gpu[1], 0, 3000);
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, 2, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("cap 200: the capped one", vm_window_util(&w, 0), 0.20,
-		       TOLERANCE));
+	window(2, SETTLE_MS, &w);
+	CU_ASSERT(util_near("cap 200: the capped one", &w, 0, 0.20));
 	/* the uncapped one takes the rest: what the engine gives out, less 0.2 */
-	CU_ASSERT(near("cap 200: the uncapped one", vm_window_util(&w, 1),
-		       vm_window_total_util(&w) - 0.20, TOLERANCE));
+	CU_ASSERT(util_near("cap 200: the uncapped one", &w, 1,
+			    vm_window_total_util(&w) - 0.20));
 	CU_ASSERT(vm_window_total_util(&w) > 0.8);
 
 	VM_OK(NULL, map_set("sched_cap", "cap", id0, 400));
-	vm_sleep_ms(SETTLE_MS);
-	vm_window_measure(gpu, 2, 0, WINDOW_MS, &w);
-	CU_ASSERT(near("cap 400 (live): the capped one", vm_window_util(&w, 0),
-		       0.40, TOLERANCE));
-	CU_ASSERT(near("cap 400 (live): the uncapped one", vm_window_util(&w, 1),
-		       vm_window_total_util(&w) - 0.40, TOLERANCE));
+	window(2, SETTLE_MS, &w);
+	CU_ASSERT(util_near("cap 400 (live): the capped one", &w, 0, 0.40));
+	CU_ASSERT(util_near("cap 400 (live): the uncapped one", &w, 1,
+			    vm_window_total_util(&w) - 0.40));
 	check_active("sched_cap");
 	VM_EQ(LOAD("--unload sched_cap"), 0);
 	teardown_gpus();
@@ -327,13 +366,18 @@ static void test_latency(void)
 	VM_EQ_FATAL(LOAD("%s/bpf/sched_latency.bpf.o", top), 0);
 	CU_ASSERT_FATAL(lat_run(&lat));
 	lat_note("sched_latency", &lat);
-	/* classified: short below half of its slices used to the end */
+	/*
+	 * Classified: the long one uses its slices to their end; the short
+	 * one's end early, all but those the host stalls past their end
+	 * (under full emulation on a busy host, a job of 50 us may take a
+	 * whole slice). Its improvement is the judge below.
+	 */
 	used_short = lat_used(&gpu[0]);
 	used_long = lat_used(&gpu[1]);
 	vm_note("slices used to their end: short vGPU %.2f, long vGPU %.2f",
 		used_short, used_long);
-	CU_ASSERT(used_short >= 0 && used_short < 0.5);
 	CU_ASSERT(used_long >= 0.5);
+	CU_ASSERT(used_short >= 0 && used_short < used_long);
 	check_active("sched_latency");
 	VM_EQ(LOAD("--unload sched_latency"), 0);
 
@@ -341,8 +385,8 @@ static void test_latency(void)
 	CU_ASSERT(lat.start_p50 * 2 < base.start_p50);
 	CU_ASSERT(lat.start_p99 < base.start_p99);
 	CU_ASSERT(lat.done_p50 < base.done_p50);
-	/* the long one keeps most of the engine */
-	CU_ASSERT(lat.long_util > 0.5);
+	/* the long one keeps most of what it had (shorter slices cost some) */
+	CU_ASSERT(lat.long_util > 0.6 * base.long_util);
 	teardown_gpus();
 }
 

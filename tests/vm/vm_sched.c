@@ -3,6 +3,7 @@
  * Measuring how the engines are shared, for the scheduling suites (see
  * vm_sched.h).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <linux/pci_regs.h>
@@ -49,6 +51,76 @@ static uint64_t vm_window_read(struct vm_gpu *g, unsigned int n, unsigned int e,
 	return t0 + (t1 - t0) / 2;
 }
 
+#define VM_STALLS_DIR	"/sys/fs/bpf/gvt/slice_stalls/"
+
+int vm_stalls_start(void)
+{
+	char out[4096];
+
+	return vm_gvt_load(out, sizeof(out), "%s/bpf/slice_stalls.bpf.o",
+			   vm_build_dir()) ? -EIO : 0;
+}
+
+void vm_stalls_stop(void)
+{
+	char out[4096];
+
+	vm_gvt_load(out, sizeof(out), "--unload slice_stalls");
+}
+
+long long vm_stalls(uint64_t *max_ns)
+{
+	uint32_t k_count = 0, k_max = 2;
+	uint64_t count, max;
+	int fd = bpf_obj_get(VM_STALLS_DIR "stalls");
+
+	if (fd < 0)
+		return -1;
+	if (bpf_map_lookup_elem(fd, &k_count, &count) ||
+	    bpf_map_lookup_elem(fd, &k_max, &max)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (max_ns)
+		*max_ns = max;
+	return (long long)count;
+}
+
+void vm_stalls_clear(struct vm_gpu *g, unsigned int n)
+{
+	int fd = bpf_obj_get(VM_STALLS_DIR "excess");
+	uint64_t zero = 0;
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; fd >= 0 && i < n; i++) {
+		id = vm_gpu_id(&g[i]);
+		bpf_map_update_elem(fd, &id, &zero, BPF_ANY);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* the stalls of @g[0..@n) since vm_stalls_clear() into @w */
+static void vm_window_stalls(struct vm_gpu *g, unsigned int n,
+			     struct vm_window *w)
+{
+	int fd = bpf_obj_get(VM_STALLS_DIR "excess");
+	unsigned int i;
+	uint32_t id;
+
+	for (i = 0; fd >= 0 && i < n; i++) {
+		id = vm_gpu_id(&g[i]);
+		if (bpf_map_lookup_elem(fd, &id, &w->stalled_ns[i]))
+			w->stalled_ns[i] = 0;
+		if (w->stalled_ns[i] > w->stalled_max_ns)
+			w->stalled_max_ns = w->stalled_ns[i];
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 void vm_window_measure(struct vm_gpu *g, unsigned int n, unsigned int e,
 		       unsigned int ms, struct vm_window *w)
 {
@@ -62,12 +134,23 @@ void vm_window_measure(struct vm_gpu *g, unsigned int n, unsigned int e,
 	t0 = vm_window_read(g, n, e, b0);
 	vm_sleep_ms(ms);
 	w->wall_ns = vm_window_read(g, n, e, w->busy_ns) - t0;
+	vm_window_stalls(g, n, w);
 	for (i = 0; i < n; i++) {
 		/* a counter that went back (a reset) counts from 0 */
 		w->busy_ns[i] = w->busy_ns[i] >= b0[i] ? w->busy_ns[i] - b0[i] :
 			       w->busy_ns[i];
 		w->total_ns += w->busy_ns[i];
 	}
+}
+
+double vm_window_slack(const struct vm_window *w, unsigned int i, double want,
+		       bool of_wall)
+{
+	uint64_t t = of_wall ? w->wall_ns : w->total_ns;
+
+	if (!t || i >= w->n)
+		return 0;
+	return 2 * (w->stalled_ns[i] + want * w->stalled_max_ns) / (double)t;
 }
 
 double vm_window_share(const struct vm_window *w, unsigned int i)
@@ -145,6 +228,77 @@ int vm_gpu_setup_on(struct vm_gpu *g, unsigned int parent, unsigned int div)
 	if (vm_gpu_rd(g, GVT_PV_HIDDEN_SIZE) < VM_GPU_MEM_SIZE)
 		return -ENOSPC;
 	return vm_gpu_bringup(g);
+}
+
+/* does a process hold VFIO group @group (its /dev/vfio/ name) open? */
+static bool vm_group_held(const char *group)
+{
+	static const char vfio[] = "/dev/vfio/";
+	char fds[300], fd[600], target[PATH_MAX];
+	struct dirent *pe, *fe;
+	bool held = false;
+	DIR *proc, *dir;
+	ssize_t n;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return true;	/* cannot tell: leave it */
+	while (!held && (pe = readdir(proc))) {
+		if (pe->d_name[0] < '0' || pe->d_name[0] > '9')
+			continue;
+		snprintf(fds, sizeof(fds), "/proc/%s/fd", pe->d_name);
+		dir = opendir(fds);
+		if (!dir)
+			continue;
+		while (!held && (fe = readdir(dir))) {
+			snprintf(fd, sizeof(fd), "%s/%s", fds, fe->d_name);
+			n = readlink(fd, target, sizeof(target) - 1);
+			if (n <= 0)
+				continue;
+			target[n] = '\0';
+			held = !strncmp(target, vfio, sizeof(vfio) - 1) &&
+			       !strcmp(target + sizeof(vfio) - 1, group);
+		}
+		closedir(dir);
+	}
+	closedir(proc);
+	return held;
+}
+
+int vm_remove_leftovers(void)
+{
+	char path[PATH_MAX], group[PATH_MAX], *base;
+	struct dirent *de;
+	int n = 0;
+	ssize_t len;
+	DIR *dir;
+
+	dir = opendir(GVT_MDEV_DEVICES_DIR);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), GVT_MDEV_DEVICES_DIR "/%s/iommu_group",
+			 de->d_name);
+		len = readlink(path, group, sizeof(group) - 1);
+		if (len <= 0)
+			continue;
+		group[len] = '\0';
+		base = strrchr(group, '/');
+		/* removing an open vGPU waits for its user: leave those */
+		if (vm_group_held(base ? base + 1 : group)) {
+			printf("\n  vGPU %s is left open by an earlier suite\n",
+			       de->d_name);
+			continue;
+		}
+		if (!gvt_mdev_remove(de->d_name))
+			n++;
+	}
+	closedir(dir);
+	if (n)
+		printf("\n  removed %d vGPU(s) an earlier suite left\n", n);
+	return n;
 }
 
 uint32_t vm_gpu_id(struct vm_gpu *g)
