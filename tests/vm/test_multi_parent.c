@@ -29,6 +29,7 @@
 #define SETTLE_MS	200
 #define TOLERANCE	0.03
 #define PARENT_BIT(p)	(1ull << (p))
+#define RELOAD_TRIES	50
 
 /* gpu[p * PER_PARENT + k]: the V1_2 (k = 0) and the V1_8 (k = 1) of parent p */
 static struct vm_gpu gpu[NGPU];
@@ -44,12 +45,26 @@ struct mp_policy {
 
 static struct mp_policy pol[2];
 
-/* reloads the module with @params; 0 or the failing command's status */
+/*
+ * Reloads the module with @params; 0 or the failing command's status.
+ * A policy's struct_ops map lets go of the module some time after its
+ * last user closed it (the map is freed after an RCU grace period):
+ * rmmod is tried again meanwhile, for up to RELOAD_TRIES tenths of a
+ * second.
+ */
 static int module_reload(const char *params)
 {
-	int ret = vm_run(out, sizeof(out), "rmmod gvt_bpf && insmod %s %s",
-			 ko, params);
+	unsigned int i;
+	int ret;
 
+	for (i = 0; i < RELOAD_TRIES; i++) {
+		ret = vm_run(out, sizeof(out), "rmmod gvt_bpf");
+		if (!ret || !strstr(out, "in use"))
+			break;
+		vm_sleep_ms(100);
+	}
+	if (!ret)
+		ret = vm_run(out, sizeof(out), "insmod %s %s", ko, params);
 	if (ret)
 		printf("\n  reloading gvt_bpf (%s): %s\n", params, out);
 	return ret;
