@@ -6,13 +6,13 @@
  * rest (work-conserving). Slices are `slice_us` long (default 1000).
  *   gvt-load sched_equal.bpf.o --set slice_us=500
  *
- * Demonstrates: the virtual-time helpers of gvt_vtime.h at their
- * simplest - every vGPU at the same weight, so virtual time is plain GPU
- * time and the engine goes to the waiting vGPU that has had least of it,
- * O(log n) a decision - and the difference from sched_rr, which gives
- * equal turns: turns that come out unequal (a late start, a step past
- * the slice's end) are evened out in GPU time. A vGPU that was idle rejoins at the fair clock: it is not
- * owed what it did not ask for.
+ * Demonstrates: the virtual time of gvt_vtime.h at its simplest - every
+ * vGPU at the same weight, so virtual time is plain GPU time and the
+ * engine goes to the waiting vGPU that has had least of it, O(log n) a
+ * decision - and the difference from sched_rr, which gives equal turns:
+ * turns that come out unequal (a late start, a step past the slice's end)
+ * are evened out in GPU time. A vGPU that was idle rejoins at the fair
+ * clock: it is not owed what it did not ask for.
  */
 #include "gvt_policy.h"
 #include "gvt_time.h"

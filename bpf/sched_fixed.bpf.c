@@ -7,8 +7,8 @@
  * the `share` map's entry (vGPU id -> permille of the engine), or, with no
  * entry, the vGPU's weight's share of a whole parent (weight /
  * GVT_WEIGHT_FULL: a V1_n vGPU's default weight reserves 1/n). Slices are
- * `slice_us` long (default 1000), shorter for shares under 1/1000 of a
- * second per permille, so that no vGPU waits a second for its turn.
+ * `slice_us` long (default 1000), or 1 ms per permille of share if that
+ * is shorter, so that no vGPU waits more than a second for its next one.
  *   gvt-load sched_fixed.bpf.o --set 'share[1]=250' --set 'share[2]=500'
  * Shares that add up to more than the whole engine are scaled down
  * together: then the vGPUs share in proportion to their shares.
