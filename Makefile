@@ -56,7 +56,7 @@ $(B)/bpf/vmlinux.h: | check-env
 	@mkdir -p $(dir $@)
 	bpftool btf dump file $(KDIR)/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c bpf/gvt_policy.h $(B)/bpf/vmlinux.h $(wildcard include/gvt/*.h)
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(B)/bpf/vmlinux.h $(wildcard include/gvt/*.h)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 bpf: $(BPF_OBJS)

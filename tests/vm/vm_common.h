@@ -197,6 +197,9 @@ int vm_register_gvtctl_suites(void);
 int vm_register_harden_suites(void);
 int vm_register_policy_lib_suites(void);
 int vm_register_gvtload_suites(void);
+int vm_register_sched_policies_suites(void);
+int vm_register_scale_suites(void);
+int vm_register_multi_parent_suites(void);
 
 /* adds @tests (NULL-terminated) to a new suite; CUE_* */
 struct vm_test {

@@ -30,6 +30,9 @@ static int (*const registrars[])(void) = {
 	vm_register_harden_suites,
 	vm_register_policy_lib_suites,
 	vm_register_gvtload_suites,
+	vm_register_sched_policies_suites,
+	vm_register_scale_suites,
+	vm_register_multi_parent_suites,
 };
 
 static void list_suites(void)
