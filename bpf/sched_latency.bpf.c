@@ -5,15 +5,16 @@
  * `short_pct` percent (default 50) of its recent slices to their end -
  * is "short"; the others are "long". Short vGPUs run before long ones,
  * first come first served, and one becoming runnable while a long one
- * runs asks for the engine back at once (gvt_sched_preempt()). While a
- * short vGPU has been runnable in the last `window_ms` (default 100),
- * long ones get slices of `long_slice_us` (default 200) instead of
- * `slice_us` (default 1000), so the engine comes back soon even from
- * work that cannot be cut (a WORK command holds the engine to the end of
- * its slice). Long ones share by weight among themselves, and one that
+ * runs asks for the engine back at once (gvt_sched_preempt(), which cuts
+ * even a WORK command short). While a short vGPU has been runnable in the
+ * last `window_ms` (default 100), long ones get slices of `long_slice_us`
+ * (default: `slice_us`, 1000) - shorter ones bound how long a short job
+ * can wait behind a long one where preemption is off the table, at a
+ * price in the long ones' throughput. Long ones share by weight among
+ * themselves, and one that
  * has waited `long_wait_ms` (default 50) runs next whatever waits, so
  * many short vGPUs cannot starve them.
- *   gvt-load sched_latency.bpf.o --set long_slice_us=100 --set short_pct=25
+ *   gvt-load sched_latency.bpf.o --set long_slice_us=200 --set short_pct=25
  *
  * Demonstrates: classifying vGPUs from charge(): a moving average of how
  * many slices a vGPU used to their end (the time from select() to
@@ -44,7 +45,7 @@ _Static_assert(2 * GVT_NUM_ENGINES <= GVT_SCHED_NR_QUEUES,
 	       "two queues per engine");
 
 const volatile __u32 slice_us = GVT_SCHED_DEFAULT_SLICE_US;
-const volatile __u32 long_slice_us = 200;
+const volatile __u32 long_slice_us = GVT_SCHED_DEFAULT_SLICE_US;
 const volatile __u32 short_pct = 50;
 const volatile __u32 window_ms = 100;
 const volatile __u32 long_wait_ms = 50;

@@ -244,11 +244,11 @@ static int gvt_parent_dump_show(struct seq_file *sf, void *unused)
 {
 	struct gvt_parent *p = sf->private;
 	struct gvt_vgpu *v;
-	char policy[64];
+	char policy[GVT_POLICY_NAME_LEN];
 	u32 e;
 
-	gvt_bpf_sched_policy_show(p, policy);
-	seq_printf(sf, "%s: vGPU ids %u..%u, scheduler %s", dev_name(&p->dev),
+	gvt_bpf_sched_policy_name(p, policy, sizeof(policy));
+	seq_printf(sf, "%s: vGPU ids %u..%u, scheduler %s\n", dev_name(&p->dev),
 		   p->id_base + 1, p->id_base + GVT_MAX_VGPUS, policy);
 	seq_printf(sf, "%4s %-36s %-6s %4s %6s %8s %14s %10s %10s\n", "ID",
 		   "UUID", "TYPE", "SLOT", "WEIGHT", "STATUS", "GPU BUSY (us)",

@@ -87,7 +87,7 @@ void gvt_bpf_mmio_vgpu_gone(u32 id, u64 serial);
 
 /* gvt_bpf_sched.c */
 int gvt_bpf_sched_init(void);
-ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf);
+void gvt_bpf_sched_policy_name(struct gvt_parent *p, char *buf, size_t len);
 void gvt_bpf_sched_parent_gone(struct gvt_parent *p);
 /*
  * For the benchmark: puts the BPF policy attached to @p, if any, on the

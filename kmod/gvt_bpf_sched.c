@@ -302,6 +302,7 @@ static void gvt_sched_install(struct gvt_parent *p, struct gvt_sched_bpf *b)
 {
 	spin_lock(&p->sched_lock);
 	p->sched.ejected = gvt_bpf_ejected;
+	p->sched.policy_since = ktime_get_ns();
 	gvt_sched_set_policy(&p->sched, gvt_adapter(b), b);
 	spin_unlock(&p->sched_lock);
 	p->sched_bpf = b;
@@ -875,16 +876,21 @@ __bpf_kfunc void gvt_pick_slice(u64 ns)
  * gvt_sched_preempt() - ask the vGPU running on an engine to stop early
  * @engine: the engine
  *
- * It ends its slice at its next bounded step, and is charged for what it
- * used; for a policy giving someone who just became runnable the engine
- * sooner than a whole slice.
+ * It ends its slice at once, a WORK command included (what it had left is
+ * owed to it in its next slice), and is charged for what it used; for a
+ * policy giving someone who just became runnable the engine sooner than a
+ * whole slice.
  */
 __bpf_kfunc void gvt_sched_preempt(u32 engine)
 {
 	struct gvt_sched *s = gvt_kf_sched();
 
-	if (s && engine < GVT_NUM_ENGINES && s->owner[engine])
+	if (s && engine < GVT_NUM_ENGINES && s->owner[engine] &&
+	    !s->preempt[engine]) {
 		WRITE_ONCE(s->preempt[engine], true);
+		if (s->preempted)
+			s->preempted(s, engine);
+	}
 }
 
 /**
@@ -1045,17 +1051,17 @@ static struct bpf_struct_ops gvt_sched_struct_ops = {
 };
 
 /**
- * gvt_bpf_sched_policy_show() - sysfs sched_policy of a parent
+ * gvt_bpf_sched_policy_name() - the name of the policy deciding on a parent
  * @p: the parent
- * @buf: a sysfs page
+ * @buf: where it goes
+ * @len: @buf's size
  *
- * Return: the length: the name of the policy deciding now (the built-in
- * one's while an attached policy is ejected: its record says so).
+ * The built-in one's while an attached policy is ejected (its record says
+ * so).
  */
-ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf)
+void gvt_bpf_sched_policy_name(struct gvt_parent *p, char *buf, size_t len)
 {
 	struct gvt_sched_bpf *b;
-	ssize_t len;
 	bool active;
 
 	mutex_lock(&gvt_sched_mutex);
@@ -1063,10 +1069,8 @@ ssize_t gvt_bpf_sched_policy_show(struct gvt_parent *p, char *buf)
 	spin_lock(&p->sched_lock);
 	active = b && gvt_bpf_active(&p->sched, b);
 	spin_unlock(&p->sched_lock);
-	len = sysfs_emit(buf, "%s\n", active ? b->ops->name :
-			 gvt_sched_builtin.name);
+	strscpy(buf, active ? b->ops->name : gvt_sched_builtin.name, len);
 	mutex_unlock(&gvt_sched_mutex);
-	return len;
 }
 
 /**

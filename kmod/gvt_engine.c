@@ -207,22 +207,42 @@ u64 gvt_engine_slice(struct gvt_vgpu *vgpu)
  * The engine is busy with WORK until @until: sleep to it on a timer with
  * no slack, spin only what is too short to sleep. A wake-up that comes
  * late is not added to the work: the caller's engine clock runs from
- * @until, so the next command makes it up.
+ * @until, so the next command makes it up. A policy preempting the engine
+ * ends the sleep early. Return: the ns of the WORK not done (preempted).
  */
-static void gvt_engine_occupy_until(u64 until)
+static u64 gvt_engine_occupy_until(struct gvt_parent *p, u32 engine,
+				   u64 until)
 {
 	u64 now = ktime_get_ns();
-	ktime_t t;
+	ktime_t t = ns_to_ktime(until);
+	DEFINE_WAIT(wait);
 
 	if (until <= now)
-		return;
+		return 0;
 	if (until - now < GVT_OCCUPY_SPIN_NS) {
 		ndelay(until - now);
-		return;
+		return 0;
 	}
-	t = ns_to_ktime(until);
-	set_current_state(TASK_UNINTERRUPTIBLE);
-	schedule_hrtimeout_range(&t, 0, HRTIMER_MODE_ABS);
+	for (;;) {
+		prepare_to_wait(&p->engine_wq[engine], &wait,
+				TASK_UNINTERRUPTIBLE);
+		if (READ_ONCE(p->sched.preempt[engine]))
+			break;
+		/* 0: the timer expired; woken otherwise: look again */
+		if (!schedule_hrtimeout_range(&t, 0, HRTIMER_MODE_ABS))
+			break;
+	}
+	finish_wait(&p->engine_wq[engine], &wait);
+	now = ktime_get_ns();
+	return now < until ? until - now : 0;
+}
+
+/* a policy asked @engine's holder to stop: wake it from its WORK */
+static void gvt_engine_preempted(struct gvt_sched *s, u32 engine)
+{
+	struct gvt_parent *p = container_of(s, struct gvt_parent, sched);
+
+	wake_up(&p->engine_wq[engine]);
 }
 
 /*
@@ -244,7 +264,7 @@ static void gvt_exec_work(struct work_struct *work)
 	/* the slice runs from the grant: a late start does not extend it */
 	u64 start = ktime_get_ns(), end = x->clock_ns + pick.slice_ns;
 	u64 wall_end = x->granted_ns + pick.slice_ns + GVT_WORK_SLACK_NS;
-	u64 now, clock = x->clock_ns, step, occupy, from = clock, resets;
+	u64 now, clock = x->clock_ns, step, occupy, left, from = clock, resets;
 	enum gvt_run_result r;
 	bool more, preempted = false;
 
@@ -272,25 +292,39 @@ static void gvt_exec_work(struct work_struct *work)
 			break;
 		}
 		mutex_lock(&vgpu->lock);
+		/* a wait for the lock (MMIO, a reset) is not the engine's */
+		step = ktime_get_ns();
 		if (m->stats.resets != resets) {
-			/* from now: the wait for the lock was the reset's */
+			/* the busy counter starts again from the reset */
 			resets = m->stats.resets;
-			from = clock + (ktime_get_ns() - now);
+			from = clock;
 		}
 		r = gvt_engine_run(m, engine, end > clock ? end - clock : 1,
 				   &occupy);
 		mutex_unlock(&vgpu->lock);
 		if (r == GVT_RUN_IDLE)
 			break;
-		step = ktime_get_ns();
-		clock += step - now;
+		clock += ktime_get_ns() - step;
 		if (r == GVT_RUN_OCCUPY) {
 			clock += occupy;
-			gvt_engine_occupy_until(clock);
+			left = gvt_engine_occupy_until(p, engine, clock);
+			if (left) {
+				mutex_lock(&vgpu->lock);
+				if (m->stats.resets == resets)
+					gvt_engine_unoccupy(m, engine, left);
+				mutex_unlock(&vgpu->lock);
+				clock -= left;
+			}
 		}
 		cond_resched();
 	}
 
+	/*
+	 * Past its grace the grant was taken back and the engine went on
+	 * without it: a vGPU stalled by the host (or by its own memory) is
+	 * charged no more than it could have held the engine.
+	 */
+	clock = min(clock, x->clock_ns + pick.slice_ns + GVT_EXEC_GRACE_NS);
 	mutex_lock(&vgpu->lock);
 	if (m->stats.resets == resets && clock > from)
 		gvt_engine_account(m, engine, clock - from);
@@ -427,6 +461,7 @@ int gvt_engines_start(struct gvt_parent *parent)
 
 	spin_lock_init(&parent->sched_lock);
 	gvt_sched_init(&parent->sched);
+	parent->sched.preempted = gvt_engine_preempted;
 	parent->sched.id_base = parent->id_base;
 	parent->sched.index = parent->index;
 	init_waitqueue_head(&parent->sched_idle_wq);

@@ -536,7 +536,10 @@ static DEVICE_ATTR_RO(vgpus);
 static ssize_t sched_policy_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
 {
-	return gvt_bpf_sched_policy_show(dev_to_parent(dev), buf);
+	char name[GVT_POLICY_NAME_LEN];
+
+	gvt_bpf_sched_policy_name(dev_to_parent(dev), name, sizeof(name));
+	return sysfs_emit(buf, "%s\n", name);
 }
 static DEVICE_ATTR_RO(sched_policy);
 

@@ -33,6 +33,9 @@
 #define GVT_WEIGHT_MAX			128
 /* the scheduling time slice unless a policy or sysfs timeslice_us says */
 #define GVT_SCHED_DEFAULT_SLICE_US	1000
+/* a time slice a policy gives is within these, or the policy is ejected */
+#define GVT_SCHED_SLICE_MIN_NS		50000ull		/* 50 us */
+#define GVT_SCHED_SLICE_MAX_NS		100000000ull		/* 100 ms */
 
 /* module parameter defaults: each simulated physical GPU */
 #define GVT_DEFAULT_APERTURE_MB		128	/* CPU-visible graphics memory */

@@ -47,6 +47,7 @@ static void gvt_engine_cancel(struct gvt_model *m, u32 engine)
 	eng->row = 0;
 	eng->work_begun = false;
 	eng->work_left_ns = 0;
+	eng->occupied_len = 0;
 }
 
 /*
@@ -223,6 +224,25 @@ static bool gvt_engine_take(struct gvt_model *m, u32 engine)
 	return true;
 }
 
+void gvt_engine_unoccupy(struct gvt_model *m, u32 engine, u64 ns)
+{
+	struct gvt_engine *eng;
+
+	if (engine >= GVT_NUM_ENGINES || !ns)
+		return;
+	eng = &m->eng[engine];
+	if (!eng->occupied_len || !eng->active)
+		return;
+	if (!eng->work_begun) {
+		/* it had ended: back to it */
+		eng->pc -= eng->occupied_len;
+		eng->work_begun = true;
+		eng->work_left_ns = 0;
+	}
+	eng->work_left_ns += ns;
+	eng->occupied_len = 0;
+}
+
 enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				   u64 budget_ns, u64 *occupy_ns)
 {
@@ -236,6 +256,7 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 		return GVT_RUN_IDLE;
 	}
 	eng = &m->eng[engine];
+	eng->occupied_len = 0;
 	if (!eng->active) {
 		if (!gvt_engine_take(m, engine))
 			return GVT_RUN_PROGRESS;
@@ -281,6 +302,7 @@ enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				eng->work_begun = false;
 				eng->pc += len;
 			}
+			eng->occupied_len = len;
 			return GVT_RUN_OCCUPY;
 		case GVT_OP_FILL_RECT:
 		case GVT_OP_COPY_RECT:

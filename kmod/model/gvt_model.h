@@ -109,6 +109,7 @@ struct gvt_engine {
 	u32 row;			/* rows of the rect at pc already done */
 	bool work_begun;		/* the WORK command at pc started */
 	u64 work_left_ns;		/* of the WORK command at pc */
+	u32 occupied_len;		/* the last step's WORK, dwords; 0: none */
 	u64 busy_ns;			/* GPU time used since reset */
 	struct gvt_scan_state scan;
 	u32 shadow[GVT_SHADOW_DWORDS];
@@ -291,6 +292,12 @@ enum gvt_run_result {
  */
 enum gvt_run_result gvt_engine_run(struct gvt_model *m, u32 engine,
 				   u64 budget_ns, u64 *occupy_ns);
+/*
+ * The last step's occupation was cut short by @ns (the slice was taken
+ * back early): that much of its WORK command is owed again. Only right
+ * after the GVT_RUN_OCCUPY step, before any other step or a reset.
+ */
+void gvt_engine_unoccupy(struct gvt_model *m, u32 engine, u64 ns);
 /* the engine has a workload in progress or queued in its ring */
 bool gvt_engine_has_work(const struct gvt_model *m, u32 engine);
 /* charges @ns of GPU time to the engine (RING_BUSY_NS, stats) */

@@ -33,8 +33,6 @@
 #include "gvt/gvt_bpf.h"
 
 #define GVT_SCHED_SLICE_NS		(GVT_SCHED_DEFAULT_SLICE_US * 1000ull)
-#define GVT_SCHED_SLICE_MIN_NS		50000ull
-#define GVT_SCHED_SLICE_MAX_NS		100000000ull
 #define GVT_SCHED_NONE			GVT_SCHED_NO_VGPU	/* the ABI's "no vGPU" */
 /* how long a non-work-conserving policy leaves an engine idle by default */
 #define GVT_SCHED_IDLE_NS		1000000ull
@@ -137,6 +135,7 @@ struct gvt_sched {
 	struct gvt_heap queue[GVT_SCHED_NR_QUEUES];
 	u64 queue_clock[GVT_SCHED_NR_QUEUES];	/* key of the last one popped */
 	u64 now;			/* time of the event being handled */
+	u64 policy_since;		/* the policy decides from then on */
 	u64 seq;			/* FIFO order within equal keys */
 	/* the last refused decision */
 	enum gvt_sched_error error;
@@ -151,6 +150,8 @@ struct gvt_sched {
 	 */
 	void (*ejected)(struct gvt_sched *s, const struct gvt_sched_policy *old,
 			void *old_priv, enum gvt_sched_error why, u32 vgpu);
+	/* told when the holder of @engine is asked to stop (under the lock) */
+	void (*preempted)(struct gvt_sched *s, u32 engine);
 };
 
 /* what gvt_sched_pick() decided */

@@ -602,6 +602,10 @@ u32 gvt_sched_starved(const struct gvt_sched *s, u64 now, u64 timeout_ns,
 			u32 id = gvt_ffs64(w) + 1;
 			u64 since = s->v[id].runnable_since[e];
 
+			/* a wait the policy did not cause is not its fault */
+			if (since < s->policy_since)
+				since = s->policy_since;
+
 			w &= w - 1;
 			if (now > since && now - since > timeout_ns) {
 				*engine = e;

@@ -419,6 +419,34 @@ static void test_work_occupies(void)
 	CU_ASSERT_EQUAL(wt_m->stats.gpu_busy_ns, 2500000);
 }
 
+/* a preempted occupation owes the WORK what it did not do */
+static void test_work_unoccupy(void)
+{
+	u64 occ;
+
+	wt_fresh();
+	wt_emit(0, (const u32[]){ GVT_CMD_WORK, 1500000,
+				  GVT_CMD_STORE_DWORD, wt_ga(WT_DATA), 1 }, 5);
+	wt_doorbell(0);
+	/* cut short in the middle of the WORK: 400 us owed again */
+	CU_ASSERT_EQUAL(gvt_engine_run(wt_m, 0, 1000000, &occ), GVT_RUN_OCCUPY);
+	CU_ASSERT_EQUAL(occ, 1000000);
+	gvt_engine_unoccupy(wt_m, 0, 400000);
+	CU_ASSERT_EQUAL(gvt_engine_run(wt_m, 0, 1000000, &occ), GVT_RUN_OCCUPY);
+	CU_ASSERT_EQUAL(occ, 900000);
+	/* cut short in the step that ended it: back to the WORK */
+	gvt_engine_unoccupy(wt_m, 0, 300000);
+	CU_ASSERT_EQUAL(*wt_u32(WT_DATA), 0);
+	CU_ASSERT_EQUAL(gvt_engine_run(wt_m, 0, 1000000, &occ), GVT_RUN_OCCUPY);
+	CU_ASSERT_EQUAL(occ, 300000);
+	/* only right after the occupation: a second give-back is ignored */
+	CU_ASSERT_EQUAL(gvt_engine_run(wt_m, 0, 1000000, &occ), GVT_RUN_PROGRESS);
+	gvt_engine_unoccupy(wt_m, 0, 300000);
+	CU_ASSERT_EQUAL(*wt_u32(WT_DATA), 1);
+	CU_ASSERT_EQUAL(gvt_engine_run(wt_m, 0, 1000000, &occ), GVT_RUN_IDLE);
+	gvt_engine_unoccupy(wt_m, GVT_NUM_ENGINES, 1);
+}
+
 /* the executor runs what was scanned, whatever the guest writes later */
 static void test_shadowing(void)
 {
@@ -799,6 +827,7 @@ CU_TestInfo ut_cmd_tests[] = {
 	{ "fill and copy byte for byte", test_fill_copy },
 	{ "big fill in bounded steps", test_fill_in_steps },
 	{ "WORK occupies the engine", test_work_occupies },
+	{ "a preempted WORK is owed the rest", test_work_unoccupy },
 	{ "shadowing defeats late rewrites", test_shadowing },
 	{ "bad streams, failed state, reset", test_bad_streams },
 	{ "command past TAIL, TAIL past ring", test_command_past_tail },
