@@ -128,7 +128,8 @@ static __always_inline void enqueue(__u32 id, __u32 engine, __u64 pn)
 	if (throttled(id, engine, pn))
 		gvt_queue_insert(Q_THROTTLED(engine), id, 0);
 	else
-		gvt_vtime_enqueue(Q_READY(engine), id, engine);
+		gvt_vtime_enqueue(Q_READY(engine), id, engine,
+				  gvt_vgpu_weight(id));
 }
 
 int GVT_STRUCT_OPS(cap_enable, __u32 vgpu_id, __u32 weight)
@@ -143,7 +144,7 @@ int GVT_STRUCT_OPS(cap_enable, __u32 vgpu_id, __u32 weight)
 
 void GVT_STRUCT_OPS(cap_runnable, __u32 vgpu_id, __u32 engine)
 {
-	enqueue(vgpu_id, engine, bpf_ktime_get_ns() / period_ns());
+	enqueue(vgpu_id, engine, gvt_sched_now() / period_ns());
 }
 
 /* a new period: every throttled vGPU of @engine gets its budget again */
@@ -164,7 +165,7 @@ static __always_inline void new_period(__u32 engine, __u64 pn)
 
 __u32 GVT_STRUCT_OPS(cap_select, __u32 engine)
 {
-	__u64 now = bpf_ktime_get_ns(), pn = now / period_ns();
+	__u64 now = gvt_sched_now(), pn = now / period_ns();
 	__u32 slot = gvt_engine_slot(engine), id = GVT_SCHED_NO_VGPU, i;
 	__u64 *last = bpf_map_lookup_elem(&cap_period, &slot);
 
@@ -176,7 +177,7 @@ __u32 GVT_STRUCT_OPS(cap_select, __u32 engine)
 	}
 	/* a cap lowered live: whoever is over it now waits too */
 	bpf_for(i, 0, GVT_MAX_VGPUS) {
-		id = gvt_vtime_pop(Q_READY(engine), engine);
+		id = gvt_queue_pop(Q_READY(engine));
 		if (!id || !throttled(id, engine, pn))
 			break;
 		gvt_queue_insert(Q_THROTTLED(engine), id, 0);
@@ -192,7 +193,7 @@ __u32 GVT_STRUCT_OPS(cap_select, __u32 engine)
 __u64 GVT_STRUCT_OPS(cap_timeslice, __u32 vgpu_id, __u32 engine)
 {
 	__u64 slice = (__u64)slice_us * NSEC_PER_USEC, budget;
-	__u64 pn = bpf_ktime_get_ns() / period_ns();
+	__u64 pn = gvt_sched_now() / period_ns();
 	struct cap_vgpu *c;
 
 	budget = budget_of(vgpu_id);
@@ -209,12 +210,11 @@ __u64 GVT_STRUCT_OPS(cap_timeslice, __u32 vgpu_id, __u32 engine)
 
 void GVT_STRUCT_OPS(cap_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 {
-	__u64 pn = bpf_ktime_get_ns() / period_ns();
+	__u64 pn = gvt_sched_now() / period_ns();
 	struct cap_vgpu *c = state_in(vgpu_id, engine, pn, budget_of(vgpu_id));
 
 	if (c)
 		c->used[engine] += ns;
-	gvt_vtime_charge(vgpu_id, engine, ns, gvt_vgpu_weight(vgpu_id));
 }
 
 GVT_SCHED_OPS_DEFINE(sched_cap,

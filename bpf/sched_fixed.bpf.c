@@ -88,7 +88,7 @@ int GVT_STRUCT_OPS(fixed_enable, __u32 vgpu_id, __u32 weight)
 void GVT_STRUCT_OPS(fixed_runnable, __u32 vgpu_id, __u32 engine)
 {
 	struct fixed_vgpu *f = bpf_map_lookup_elem(&fixed_state, &vgpu_id);
-	__u64 now = bpf_ktime_get_ns(), slice, floor, first;
+	__u64 now = gvt_sched_now(), slice, floor, first;
 
 	if (!f || engine >= GVT_NUM_ENGINES)
 		return;
@@ -118,7 +118,7 @@ void GVT_STRUCT_OPS(fixed_runnable, __u32 vgpu_id, __u32 engine)
 
 __u32 GVT_STRUCT_OPS(fixed_select, __u32 engine)
 {
-	__u64 now = bpf_ktime_get_ns(), when;
+	__u64 now = gvt_sched_now(), when;
 	__u32 id = gvt_queue_peek(engine, &when);
 
 	if (!id)
@@ -143,7 +143,7 @@ void GVT_STRUCT_OPS(fixed_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 	if (!f || engine >= GVT_NUM_ENGINES)
 		return;
 	f->eligible[engine] += ns * PERMILLE / share_of(vgpu_id);
-	f->charged[engine] = bpf_ktime_get_ns();
+	f->charged[engine] = gvt_sched_now();
 }
 
 GVT_SCHED_OPS_DEFINE(sched_fixed,

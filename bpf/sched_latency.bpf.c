@@ -122,13 +122,14 @@ void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine)
 {
 	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &vgpu_id);
 	struct lat_engine *st = engine_state(engine);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = gvt_sched_now();
 
 	if (!l || !st || engine >= GVT_NUM_ENGINES)
 		return;
 	l->since[engine] = now;
 	if (!is_short(l, engine)) {
-		gvt_vtime_enqueue(Q_LONG(engine), vgpu_id, engine);
+		gvt_vtime_enqueue(Q_LONG(engine), vgpu_id, engine,
+				  gvt_vgpu_weight(vgpu_id));
 		return;
 	}
 	gvt_queue_insert(Q_SHORT(engine), vgpu_id, now);
@@ -142,7 +143,7 @@ void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine)
 __u32 GVT_STRUCT_OPS(lat_select, __u32 engine)
 {
 	struct lat_engine *st = engine_state(engine);
-	__u64 now = bpf_ktime_get_ns(), key;
+	__u64 now = gvt_sched_now(), key;
 	__u32 id = gvt_queue_peek(Q_LONG(engine), &key);
 	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &id);
 	bool run_long;
@@ -154,7 +155,7 @@ __u32 GVT_STRUCT_OPS(lat_select, __u32 engine)
 			  (l && now - l->since[engine] >=
 				(__u64)long_wait_ms * NSEC_PER_MSEC));
 	if (run_long)
-		id = gvt_vtime_pop(Q_LONG(engine), engine);
+		id = gvt_queue_pop(Q_LONG(engine));
 	else
 		id = gvt_queue_pop(Q_SHORT(engine));
 	st->running = id;
@@ -167,7 +168,7 @@ __u64 GVT_STRUCT_OPS(lat_timeslice, __u32 vgpu_id, __u32 engine)
 {
 	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &vgpu_id);
 	struct lat_engine *st = engine_state(engine);
-	__u64 slice = full_slice(), now = bpf_ktime_get_ns();
+	__u64 slice = full_slice(), now = gvt_sched_now();
 
 	if (!l || !st || engine >= GVT_NUM_ENGINES)
 		return slice;
@@ -187,7 +188,6 @@ void GVT_STRUCT_OPS(lat_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 
 	if (!l || !st || engine >= GVT_NUM_ENGINES)
 		return;
-	gvt_vtime_charge(vgpu_id, engine, ns, gvt_vgpu_weight(vgpu_id));
 	if (st->running != vgpu_id)
 		return;
 	st->running = 0;
@@ -196,7 +196,7 @@ void GVT_STRUCT_OPS(lat_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
 		st->preempted = 0;
 		return;
 	}
-	held = bpf_ktime_get_ns() - st->granted;
+	held = gvt_sched_now() - st->granted;
 	given = l->given[engine];
 	to_end = held + (given >> END_SHIFT) >= given;
 	l->used[engine] += ((to_end ? LAT_ONE : 0) >> AVG_SHIFT) -

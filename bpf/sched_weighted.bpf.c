@@ -12,12 +12,13 @@
  * Demonstrates: a policy of one hot op, as sched_ext's vtime schedulers
  * are. runnable() charges the vGPU for the GPU time the kernel counted
  * since it last looked (gvt_vgpu_runtime()), and queues it by virtual
- * time on its engine's queue; with no select(), the kernel takes the
- * first one: one BPF call and one O(log n) insert per decision. A vGPU
- * rejoins no earlier than the queue's clock (the virtual time of the last
- * one picked), so idling banks no credit.
+ * time on its engine's queue (gvt_vtime.h); with no select(), the kernel
+ * takes the first one: one BPF call and one O(log n) insert per decision.
+ * A vGPU rejoins no earlier than the queue's clock (the virtual time of
+ * the last one picked), so idling banks no credit.
  */
 #include "gvt_policy.h"
+#include "gvt_vtime.h"
 
 char _license[] SEC("license") = "GPL";
 
@@ -28,56 +29,24 @@ struct {
 	__type(value, __u32);
 } weights SEC(".maps");
 
-struct vtimes {
-	__u64 vt[GVT_NUM_ENGINES];	/* virtual time */
-	__u64 seen[GVT_NUM_ENGINES];	/* runtime already charged */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, GVT_VGPU_SLOTS);
-	__type(key, __u32);
-	__type(value, struct vtimes);
-} vtime SEC(".maps");
-
 static __always_inline __u32 weight_of(__u32 id)
 {
 	__u32 *w = bpf_map_lookup_elem(&weights, &id);
 
 	if (w && *w)
 		return *w;
-	return gvt_vgpu_weight(id) ?: 1;
+	return gvt_vgpu_weight(id);
 }
 
-/* a new vGPU, or one that was there when the policy came: starts afresh */
 int GVT_STRUCT_OPS(wt_enable, __u32 vgpu_id, __u32 weight)
 {
-	struct vtimes *v = bpf_map_lookup_elem(&vtime, &vgpu_id);
-	__u32 e;
-
-	if (!v)
-		return 0;
-	bpf_for(e, 0, GVT_NUM_ENGINES) {
-		v->vt[e] = 0;
-		v->seen[e] = gvt_vgpu_runtime(vgpu_id, e);
-	}
+	gvt_vtime_reset(vgpu_id);
 	return 0;
 }
 
 void GVT_STRUCT_OPS(wt_runnable, __u32 vgpu_id, __u32 engine)
 {
-	struct vtimes *v = bpf_map_lookup_elem(&vtime, &vgpu_id);
-	__u64 rt = gvt_vgpu_runtime(vgpu_id, engine);
-	__u64 clock = gvt_queue_clock(engine);
-
-	if (!v || engine >= GVT_NUM_ENGINES)
-		return;
-	v->vt[engine] += (rt - v->seen[engine]) * GVT_WEIGHT_FULL /
-			 weight_of(vgpu_id);
-	v->seen[engine] = rt;
-	if (v->vt[engine] < clock)
-		v->vt[engine] = clock;
-	gvt_queue_insert(engine, vgpu_id, v->vt[engine]);
+	gvt_vtime_enqueue(engine, vgpu_id, engine, weight_of(vgpu_id));
 }
 
 GVT_SCHED_OPS_DEFINE(sched_weighted,
