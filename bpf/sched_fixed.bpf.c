@@ -85,7 +85,8 @@ int GVT_STRUCT_OPS(fixed_enable, __u32 vgpu_id, __u32 weight)
 	return 0;
 }
 
-void GVT_STRUCT_OPS(fixed_runnable, __u32 vgpu_id, __u32 engine)
+void GVT_STRUCT_OPS(fixed_runnable, __u32 vgpu_id, __u32 engine,
+		    __u32 flags)
 {
 	struct fixed_vgpu *f = bpf_map_lookup_elem(&fixed_state, &vgpu_id);
 	__u64 now = gvt_sched_now(), slice, floor, first;
@@ -93,9 +94,10 @@ void GVT_STRUCT_OPS(fixed_runnable, __u32 vgpu_id, __u32 engine)
 	if (!f || engine >= GVT_NUM_ENGINES)
 		return;
 	slice = slice_of(share_of(vgpu_id));
-	if (now - f->charged[engine] <= slice) {
+	if ((flags & GVT_ENQ_REQUEUE) || now - f->charged[engine] <= slice) {
 		/*
-		 * Still busy after its slice (or back within one): it keeps
+		 * Still busy after its slice (or back within one, as a driver
+		 * sending request after request is): it keeps
 		 * what it is owed, up to FIXED_LAG_MAX_NS when the shares
 		 * promise more than the engine has.
 		 */

@@ -114,12 +114,14 @@ static void gvt_bpf_disable(struct gvt_sched *s, u32 vgpu)
 		gvt_sched_bpf_call(s, ops->disable(gvt_global(vgpu)));
 }
 
-static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu, u32 engine)
+static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu, u32 engine,
+			     u32 flags)
 {
 	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
 
 	if (ops->runnable)
-		gvt_sched_bpf_call(s, ops->runnable(gvt_global(vgpu), engine));
+		gvt_sched_bpf_call(s, ops->runnable(gvt_global(vgpu), engine,
+						    flags));
 }
 
 static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
@@ -1005,7 +1007,7 @@ static void gvt_sched_disable_stub(u32 vgpu_id)
 {
 }
 
-static void gvt_sched_runnable_stub(u32 vgpu_id, u32 engine)
+static void gvt_sched_runnable_stub(u32 vgpu_id, u32 engine, u32 flags)
 {
 }
 

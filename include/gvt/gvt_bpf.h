@@ -102,6 +102,11 @@ struct gvt_mmio_ops {
 #define GVT_SCHED_F_IDLE		(1u << 0)
 #define GVT_SCHED_F_ALL			GVT_SCHED_F_IDLE
 
+/* why runnable() is called (its @flags), as sched_ext's SCX_ENQ_* */
+#define GVT_ENQ_WAKEUP			(1u << 0)	/* new work, it had none */
+#define GVT_ENQ_REQUEUE			(1u << 1)	/* more after its slice */
+#define GVT_ENQ_ATTACH			(1u << 2)	/* it waited when the policy came */
+
 /* why a policy stopped (struct gvt_exit_info.kind) */
 enum gvt_exit_kind {
 	GVT_EXIT_NONE = 0,
@@ -138,7 +143,9 @@ struct gvt_exit_info {
  * @disable: vGPU @vgpu_id is going away (the core takes it out of every
  *	queue)
  * @runnable: @vgpu_id got new work on @engine, or still has work there
- *	after its slice: the moment to queue it (gvt_queue_insert())
+ *	after its slice, or waited there when the policy was attached (one
+ *	GVT_ENQ_* in @flags says which): the moment to queue it
+ *	(gvt_queue_insert())
  * @select: the vGPU to run next on @engine: one waiting for it
  *	(gvt_vgpu_has_work()), or GVT_SCHED_NO_VGPU when nobody waits.
  *	Without it the core takes the first vGPU of queue @engine itself
@@ -166,7 +173,7 @@ struct gvt_exit_info {
 struct gvt_sched_ops {
 	int (*enable)(__u32 vgpu_id, __u32 weight);
 	void (*disable)(__u32 vgpu_id);
-	void (*runnable)(__u32 vgpu_id, __u32 engine);
+	void (*runnable)(__u32 vgpu_id, __u32 engine, __u32 flags);
 	__u32 (*select)(__u32 engine);
 	__u64 (*timeslice)(__u32 vgpu_id, __u32 engine);
 	void (*charge)(__u32 vgpu_id, __u32 engine, __u64 ns);

@@ -74,7 +74,7 @@ struct gvt_sched;
  *	existed); nonzero refuses it and ejects the policy
  * @disable: vGPU @vgpu goes away; forget it
  * @runnable: @vgpu got new work on @engine, or still has work there after
- *	its slice
+ *	its slice, or waited there when the policy came (GVT_ENQ_* @flags)
  * @select: which vGPU runs next on @engine: an id with work on @engine
  *	(gvt_sched_has_work()), or GVT_SCHED_NONE when no vGPU has any
  * @timeslice: how long @vgpu may run on @engine once picked, ns, within
@@ -86,7 +86,8 @@ struct gvt_sched_policy {
 	bool idle_ok;
 	int (*enable)(struct gvt_sched *s, u32 vgpu);
 	void (*disable)(struct gvt_sched *s, u32 vgpu);
-	void (*runnable)(struct gvt_sched *s, u32 vgpu, u32 engine);
+	void (*runnable)(struct gvt_sched *s, u32 vgpu, u32 engine,
+			 u32 flags);
 	u32 (*select)(struct gvt_sched *s, u32 engine);
 	u64 (*timeslice)(struct gvt_sched *s, u32 vgpu, u32 engine);
 	void (*charge)(struct gvt_sched *s, u32 vgpu, u32 engine, u64 ns);

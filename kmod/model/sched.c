@@ -225,7 +225,8 @@ static void gvt_builtin_disable(struct gvt_sched *s, u32 vgpu)
 		gvt_heap_remove(&s->ready[e], vgpu);
 }
 
-static void gvt_builtin_runnable(struct gvt_sched *s, u32 vgpu, u32 engine)
+static void gvt_builtin_runnable(struct gvt_sched *s, u32 vgpu, u32 engine,
+				 u32 flags)
 {
 	struct gvt_sched_vgpu *v = &s->v[vgpu];
 
@@ -375,7 +376,7 @@ gvt_sched_set_policy(struct gvt_sched *s, const struct gvt_sched_policy *policy,
 		}
 		for (e = 0; e < GVT_NUM_ENGINES; e++)
 			if (s->policy->runnable && (s->waiting[e] & gvt_bit(id)))
-				s->policy->runnable(s, id, e);
+				s->policy->runnable(s, id, e, GVT_ENQ_ATTACH);
 		if (s->policy != policy)
 			return old;	/* ejected meanwhile */
 	}
@@ -445,12 +446,12 @@ void gvt_sched_set_slice(struct gvt_sched *s, u32 vgpu, u64 ns)
 
 /* @vgpu waits for @engine from @now on: the policy queues it */
 static void gvt_sched_runnable(struct gvt_sched *s, u32 vgpu, u32 engine,
-			       u64 now)
+			       u64 now, u32 flags)
 {
 	s->v[vgpu].runnable_since[engine] = now;
 	gvt_sched_update(s, vgpu, engine);
 	if (s->policy->runnable)
-		s->policy->runnable(s, vgpu, engine);
+		s->policy->runnable(s, vgpu, engine, flags);
 }
 
 bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now)
@@ -471,7 +472,7 @@ bool gvt_sched_kick(struct gvt_sched *s, u32 vgpu, u32 engine, u64 now)
 		return false;
 	v->work |= bit;
 	s->kicks[engine]++;
-	gvt_sched_runnable(s, vgpu, engine, now);
+	gvt_sched_runnable(s, vgpu, engine, now, GVT_ENQ_WAKEUP);
 	return true;
 }
 
@@ -568,7 +569,7 @@ void gvt_sched_done(struct gvt_sched *s, u32 engine, u32 vgpu, u64 used_ns,
 		gvt_sched_update(s, vgpu, engine);
 		return;
 	}
-	gvt_sched_runnable(s, vgpu, engine, now);
+	gvt_sched_runnable(s, vgpu, engine, now, GVT_ENQ_REQUEUE);
 }
 
 u32 gvt_sched_revoke(struct gvt_sched *s, u32 engine)

@@ -454,8 +454,12 @@ static void test_queues(void)
 /* ---- a policy fed through the queues, as BPF ones are ------------------ */
 
 /* FIFO by arrival: runnable queues, select pops, per engine */
-static void fifo_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine)
+static u32 fifo_flags[GVT_MAX_VGPUS + 1];
+
+static void fifo_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine,
+			  u32 flags)
 {
+	fifo_flags[vgpu] = flags;
 	gvt_sched_queue_insert(sc, engine, vgpu, sc->seq);
 }
 
@@ -480,8 +484,10 @@ static void test_queue_policy(void)
 		gvt_sched_enable(&s, i, 4, NULL);
 	gvt_sched_kick(&s, 2, 0, now);
 	gvt_sched_set_policy(&s, &fifo_policy, NULL);
+	UT_EQ(fifo_flags[2], GVT_ENQ_ATTACH, "%s", "waited at install");
 	gvt_sched_kick(&s, 3, 0, now);
 	gvt_sched_kick(&s, 1, 0, now);
+	UT_EQ(fifo_flags[3], GVT_ENQ_WAKEUP, "%s", "a doorbell");
 	/* those waiting at install come first, then in arrival order */
 	for (i = 0; i < 6; i++)
 		order[i] = step(0, &now, 1000, true);
@@ -489,6 +495,7 @@ static void test_queue_policy(void)
 	UT_EQ(order[1], 3, "%s", "");
 	UT_EQ(order[2], 1, "%s", "");
 	UT_EQ(order[3], 2, "%s", "again, requeued by done()");
+	UT_EQ(fifo_flags[2], GVT_ENQ_REQUEUE, "%s", "after its slice");
 	UT_EQ(s.policy == &fifo_policy, 1, "%s", "never ejected");
 }
 
@@ -576,7 +583,8 @@ static int rt_enable(struct gvt_sched *sc, u32 vgpu)
 	return 0;
 }
 
-static void rt_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine)
+static void rt_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine,
+			u32 flags)
 {
 	u64 rt = gvt_sched_runtime(sc, vgpu, engine);
 	u64 clock = gvt_sched_queue_clock(sc, engine);
