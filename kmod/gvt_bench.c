@@ -20,7 +20,10 @@
  * bench_sched times decisions of the built-in policy and of the BPF
  * policy attached to the parent, on a private scheduler core holding
  * NR_VGPUS vGPUs that all wait for engine 0 (the live scheduler is not
- * touched; the BPF policy's maps are shared with its live instance).
+ * touched; the BPF policy's maps are shared with its live instance). The
+ * core's clock moves one slice per decision, as if each vGPU picked used
+ * its slice; a policy that idles the engine (sched_fixed, when nobody is
+ * due) makes decisions that pick nobody.
  * The BPF policy is called under the parent's scheduler lock, as the
  * engines call it, in short batches.
  */
@@ -86,7 +89,8 @@ static int gvt_bench_sched(u32 iters, u32 nr, u32 index, u64 *builtin_ns,
 	struct gvt_parent *p;
 	struct gvt_sched *s;
 	u32 i, n, done, id, sink = 0;
-	u64 t0;
+	/* the core's clock: each decision is one slice of GPU time later */
+	u64 t0, now = 0;
 
 	if (!iters || !nr || nr > GVT_MAX_VGPUS || index >= gvt_nr_parents)
 		return -EINVAL;
@@ -97,7 +101,7 @@ static int gvt_bench_sched(u32 iters, u32 nr, u32 index, u64 *builtin_ns,
 	gvt_sched_init(s);
 	for (id = 1; id <= nr; id++) {
 		gvt_sched_enable(s, id, gvt_bench_weight(id), NULL);
-		gvt_sched_kick(s, id, 0, ktime_get_ns());
+		gvt_sched_kick(s, id, 0, 0);
 	}
 
 	/*
@@ -113,10 +117,10 @@ static int gvt_bench_sched(u32 iters, u32 nr, u32 index, u64 *builtin_ns,
 		n = min(iters - done, GVT_BENCH_SCHED_BATCH);
 		preempt_disable();
 		t0 = ktime_get_ns();
-		for (i = 0; i < n; i++) {
-			sink += gvt_sched_pick(s, 0, 0, &pick);
+		for (i = 0; i < n; i++, now += GVT_SCHED_SLICE_NS) {
+			sink += gvt_sched_pick(s, 0, now, &pick);
 			gvt_sched_done(s, 0, pick.vgpu, GVT_SCHED_SLICE_NS,
-				       true, 0);
+				       true, now + GVT_SCHED_SLICE_NS);
 		}
 		*builtin_ns += ktime_get_ns() - t0;
 		preempt_enable();
@@ -134,10 +138,11 @@ static int gvt_bench_sched(u32 iters, u32 nr, u32 index, u64 *builtin_ns,
 			n = min(iters - done, GVT_BENCH_SCHED_BATCH);
 			spin_lock(&p->sched_lock);
 			t0 = ktime_get_ns();
-			for (i = 0; i < n; i++) {
-				sink += gvt_sched_pick(s, 0, 0, &pick);
+			for (i = 0; i < n; i++, now += GVT_SCHED_SLICE_NS) {
+				sink += gvt_sched_pick(s, 0, now, &pick);
 				gvt_sched_done(s, 0, pick.vgpu,
-					       GVT_SCHED_SLICE_NS, true, 0);
+					       GVT_SCHED_SLICE_NS, true,
+					       now + GVT_SCHED_SLICE_NS);
 			}
 			*bpf_ns += ktime_get_ns() - t0;
 			spin_unlock(&p->sched_lock);
