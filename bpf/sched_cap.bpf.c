@@ -163,6 +163,24 @@ static __always_inline void new_period(__u32 engine, __u64 pn)
 	}
 }
 
+/* the slice of @id: slice_us, no further than what is left of its budget */
+static __always_inline __u64 slice_of(__u32 id, __u32 engine, __u64 pn)
+{
+	__u64 slice = (__u64)slice_us * NSEC_PER_USEC, budget;
+	struct cap_vgpu *c;
+
+	budget = budget_of(id);
+	c = state_in(id, engine, pn, budget);
+	/* no further than the budget: the cap is not overrun by a slice */
+	if (c && budget != ~0ull) {
+		if (c->used[engine] >= budget)
+			slice = 0;
+		else if (budget - c->used[engine] < slice)
+			slice = budget - c->used[engine];
+	}
+	return gvt_slice_clamp(slice);
+}
+
 __u32 GVT_STRUCT_OPS(cap_select, __u32 engine)
 {
 	__u64 now = gvt_sched_now(), pn = now / period_ns();
@@ -183,29 +201,13 @@ __u32 GVT_STRUCT_OPS(cap_select, __u32 engine)
 		gvt_queue_insert(Q_THROTTLED(engine), id, 0);
 		id = GVT_SCHED_NO_VGPU;
 	}
-	if (id)
+	if (id) {
+		gvt_pick_slice(slice_of(id, engine, pn));
 		return id;
+	}
 	/* everyone waiting is capped: the engine idles until the next period */
 	gvt_sched_idle(engine, (pn + 1) * period_ns() - now);
 	return GVT_SCHED_NO_VGPU;
-}
-
-__u64 GVT_STRUCT_OPS(cap_timeslice, __u32 vgpu_id, __u32 engine)
-{
-	__u64 slice = (__u64)slice_us * NSEC_PER_USEC, budget;
-	__u64 pn = gvt_sched_now() / period_ns();
-	struct cap_vgpu *c;
-
-	budget = budget_of(vgpu_id);
-	c = state_in(vgpu_id, engine, pn, budget);
-	/* no further than the budget: the cap is not overrun by a slice */
-	if (c && budget != ~0ull) {
-		if (c->used[engine] >= budget)
-			slice = 0;
-		else if (budget - c->used[engine] < slice)
-			slice = budget - c->used[engine];
-	}
-	return gvt_slice_clamp(slice);
 }
 
 void GVT_STRUCT_OPS(cap_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
@@ -221,7 +223,6 @@ GVT_SCHED_OPS_DEFINE(sched_cap,
 	.enable = (void *)cap_enable,
 	.runnable = (void *)cap_runnable,
 	.select = (void *)cap_select,
-	.timeslice = (void *)cap_timeslice,
 	.charge = (void *)cap_charge,
 	.flags = GVT_SCHED_F_IDLE,
 );

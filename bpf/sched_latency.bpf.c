@@ -140,6 +140,22 @@ void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine)
 	}
 }
 
+/* the slice of @id, picked now; what it was given, for charge() */
+static __always_inline __u64 slice_of(__u32 id, __u32 engine,
+				      struct lat_engine *st, __u64 now)
+{
+	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &id);
+	__u64 slice = full_slice();
+
+	if (!l || engine >= GVT_NUM_ENGINES)
+		return slice;
+	if (st->running_long &&
+	    now - st->short_seen < (__u64)window_ms * NSEC_PER_MSEC)
+		slice = gvt_slice_clamp((__u64)long_slice_us * NSEC_PER_USEC);
+	l->given[engine] = slice;
+	return slice;
+}
+
 __u32 GVT_STRUCT_OPS(lat_select, __u32 engine)
 {
 	struct lat_engine *st = engine_state(engine);
@@ -161,22 +177,8 @@ __u32 GVT_STRUCT_OPS(lat_select, __u32 engine)
 	st->running = id;
 	st->running_long = run_long;
 	st->granted = now;
+	gvt_pick_slice(slice_of(id, engine, st, now));
 	return id;
-}
-
-__u64 GVT_STRUCT_OPS(lat_timeslice, __u32 vgpu_id, __u32 engine)
-{
-	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &vgpu_id);
-	struct lat_engine *st = engine_state(engine);
-	__u64 slice = full_slice(), now = gvt_sched_now();
-
-	if (!l || !st || engine >= GVT_NUM_ENGINES)
-		return slice;
-	if (st->running == vgpu_id && st->running_long &&
-	    now - st->short_seen < (__u64)window_ms * NSEC_PER_MSEC)
-		slice = gvt_slice_clamp((__u64)long_slice_us * NSEC_PER_USEC);
-	l->given[engine] = slice;
-	return slice;
 }
 
 void GVT_STRUCT_OPS(lat_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
@@ -208,6 +210,5 @@ GVT_SCHED_OPS_DEFINE(sched_latency,
 	.disable = (void *)lat_disable,
 	.runnable = (void *)lat_runnable,
 	.select = (void *)lat_select,
-	.timeslice = (void *)lat_timeslice,
 	.charge = (void *)lat_charge,
 );
