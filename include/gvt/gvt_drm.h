@@ -73,6 +73,8 @@ enum drm_gvt_param {
 	DRM_GVT_PARAM_GTT_USED,		/* bytes of graphics memory bound */
 	DRM_GVT_PARAM_PV_VERSION,	/* GVT_PV_VERSION */
 	DRM_GVT_PARAM_DEV_VERSION,	/* GVT_REG_VERSION */
+	DRM_GVT_PARAM_BUSY_NS_RENDER,	/* GPU time the render engine used, ns */
+	DRM_GVT_PARAM_BUSY_NS_COPY,	/* ... the copy engine (both since reset) */
 };
 
 #define DRM_GVT_IRQ_MODE_MSI		1

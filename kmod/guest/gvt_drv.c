@@ -122,6 +122,24 @@ static int gvt_read_pvinfo(struct gvt_device *gdev)
 
 /* ---- ioctls ---------------------------------------------------------------- */
 
+/* an engine's RING_BUSY_NS as one consistent 64-bit value */
+static int gvt_busy_ns(struct gvt_device *gdev, u32 e, u64 *ns)
+{
+	u32 hi, lo, hi2, tries = 0;
+	int idx;
+
+	if (!drm_dev_enter(&gdev->drm, &idx))
+		return -ENODEV;
+	do {
+		hi = gvt_rd(gdev, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_HI));
+		lo = gvt_rd(gdev, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_LO));
+		hi2 = gvt_rd(gdev, GVT_ENGINE_REG(e, GVT_RING_BUSY_NS_HI));
+	} while (hi != hi2 && ++tries < 4);
+	drm_dev_exit(idx);
+	*ns = (u64)hi2 << 32 | (hi == hi2 ? lo : 0);
+	return 0;
+}
+
 static int gvt_ioctl_getparam(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
@@ -182,6 +200,10 @@ static int gvt_ioctl_getparam(struct drm_device *drm, void *data,
 	case DRM_GVT_PARAM_DEV_VERSION:
 		args->value = gdev->dev_version;
 		break;
+	case DRM_GVT_PARAM_BUSY_NS_RENDER:
+		return gvt_busy_ns(gdev, GVT_ENGINE_RENDER, &args->value);
+	case DRM_GVT_PARAM_BUSY_NS_COPY:
+		return gvt_busy_ns(gdev, GVT_ENGINE_COPY, &args->value);
 	default:
 		return -EINVAL;
 	}
