@@ -281,7 +281,7 @@ static const struct drm_plane_funcs gvt_plane_funcs = {
 
 /*
  * A flip queued on the ring by this commit keeps the commit's event until
- * the flip interrupt; any other event is sent at hw_done (no vblank).
+ * the flip interrupt; any other event is sent by gvt_commit_tail().
  */
 static void gvt_crtc_atomic_flush(struct drm_crtc *crtc,
 				  struct drm_atomic_state *state)
@@ -364,7 +364,8 @@ static const struct drm_connector_funcs gvt_connector_funcs = {
 
 /*
  * The helpers' tail, except that it waits for the flip (the ring flip's
- * interrupt) rather than for a vblank before the old buffers go.
+ * interrupt) rather than for a vblank before the old buffers go. Events
+ * no ring flip took are sent at once: the device has no vblank.
  */
 static void gvt_commit_tail(struct drm_atomic_state *state)
 {
@@ -373,6 +374,7 @@ static void gvt_commit_tail(struct drm_atomic_state *state)
 	drm_atomic_helper_commit_modeset_disables(drm, state);
 	drm_atomic_helper_commit_planes(drm, state, 0);
 	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_fake_vblank(state);
 	drm_atomic_helper_commit_hw_done(state);
 	drm_atomic_helper_wait_for_flip_done(drm, state);
 	drm_atomic_helper_cleanup_planes(drm, state);
