@@ -147,8 +147,11 @@ bench: kmod bpf userspace $(B)/tests/bench-mmio
 e2e: kmod userspace guest
 	@mkdir -p $(B)/results
 	tools/guest-run prepare
-	tools/vm-run --timeout 2400 --log $(B)/results/e2e-console.log -- \
-		tests/e2e/smoke.sh | tee $(B)/results/e2e.txt; exit $${PIPESTATUS[0]}
+	GVT_E2E_PNG=1 tools/vm-run --timeout 2400 --log $(B)/results/e2e-console.log -- \
+		tests/e2e/smoke.sh | grep -v '^# png ' | tee $(B)/results/e2e.txt; \
+		rc=$${PIPESTATUS[0]}; \
+		tests/e2e/smoke.sh --extract $(B)/results/e2e-console.log $(B)/results/e2e-png; \
+		exit $$rc
 
 demo: kmod bpf userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus
