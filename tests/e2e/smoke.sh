@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # single-quoted scripts expand in the guest
 # tests/e2e/smoke.sh: a real guest OS on a vGPU, end to end.
 #
 # Run inside the first-level VM (tools/vm-run: module loaded, root). It
@@ -26,8 +27,6 @@
 # "# png NAME DATA" lines (tests/e2e/smoke.sh --extract LOG DIR writes
 # them out).
 set -uo pipefail
-# the single-quoted scripts run in the guest, and expand there
-# shellcheck disable=SC2016
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 gr=$top/tools/guest-run
