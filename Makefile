@@ -144,7 +144,7 @@ bench: kmod bpf userspace $(B)/tests/bench-mmio
 
 # one second-level guest per machine type, booted once each (minutes under
 # full emulation); the initramfs is built here, where build/ is writable
-e2e: kmod userspace guest
+e2e: kmod bpf userspace guest
 	@mkdir -p $(B)/results
 	tools/guest-run prepare
 	GVT_E2E_PNG=1 tools/vm-run --timeout 2400 --log $(B)/results/e2e-console.log -- \

@@ -119,8 +119,10 @@ struct gvt_device {
 
 	struct mutex gtt_lock;		/* allocator, bindings, PTEs */
 	struct drm_mm mm;
+	struct drm_mm_node gtt_gap;	/* between the two ranges: reserved */
 	struct list_head bindings;
 	u64 gtt_used;
+	bool gtt_off;			/* BAR0 is going: no more PTE writes */
 
 	struct mutex ring_lock;		/* rings, submissions, reset */
 	struct gvt_engine engine[GVT_NUM_ENGINES];

@@ -353,8 +353,10 @@ void gvt_request_free_unused(struct gvt_request *rq)
 {
 	u32 i;
 
-	if (rq->slot >= 0)
+	if (rq->slot >= 0) {
 		clear_bit(rq->slot, &rq->engine->gdev->slot_busy);
+		wake_up_all(&rq->engine->gdev->space_wq);
+	}
 	for (i = 0; i < rq->nr_bos; i++)
 		drm_gem_object_put(rq->bos[i]);
 	kvfree(rq->bos);
@@ -570,10 +572,16 @@ void gvt_engines_fini(struct gvt_device *gdev)
 	cancel_delayed_work_sync(&gdev->hangcheck);
 	cancel_work_sync(&gdev->reset_work);
 
-	/* quiet: no interrupts, engines stopped, GTT and rings forgotten */
+	/*
+	 * quiet: no interrupts, engines stopped, GTT and rings forgotten;
+	 * buffers freed from now on leave no PTE behind to clear
+	 */
+	mutex_lock(&gdev->gtt_lock);
 	gvt_wr(gdev, GVT_REG_IMR, GVT_IRQ_ALL);
 	gvt_wr(gdev, GVT_REG_IER, 0);
 	gvt_wr(gdev, GVT_REG_RESET, GVT_RESET_KEY);
+	gdev->gtt_off = true;
+	mutex_unlock(&gdev->gtt_lock);
 	for (e = 0; e < GVT_NUM_ENGINES; e++)
 		gvt_engine_retire(&gdev->engine[e], 0, -ENODEV);
 	flush_work(&gdev->retire_work);

@@ -8,7 +8,9 @@
  * by writing one PTE per 4 KiB page: the page's DMA address with the valid
  * bit. The device keeps no PTE over a reset, so every binding is on a list
  * and gvt_gtt_restore() writes them all again. Unbinding clears the PTEs:
- * a stale entry must never reach a page the guest has freed.
+ * a stale entry must never reach a page the guest has freed. Once the
+ * PCI function is going (gtt_off, after a last reset that cleared the
+ * whole GTT) no PTE is written any more: BAR0 goes away with it.
  */
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/scatterlist.h>
@@ -63,8 +65,12 @@ static void gvt_gtt_release(struct drm_device *drm, void *arg)
 	struct gvt_device *gdev = arg;
 	struct drm_mm_node *n, *next;
 
-	drm_mm_for_each_node_safe(n, next, &gdev->mm)
+	drm_mm_for_each_node_safe(n, next, &gdev->mm) {
+		if (n != &gdev->gtt_gap)
+			drm_err(drm, "graphics memory %#llx+%#llx still bound at release\n",
+				n->start, n->size);
 		drm_mm_remove_node(n);
+	}
 	drm_mm_takedown(&gdev->mm);
 }
 
@@ -80,7 +86,6 @@ static void gvt_gtt_release(struct drm_device *drm, void *arg)
 int gvt_gtt_init(struct gvt_device *gdev)
 {
 	u64 lo_base, lo_end, hi_base, hi_end;
-	struct drm_mm_node *gap;
 	int ret;
 
 	BUILD_BUG_ON(PAGE_SIZE != GVT_PAGE_SIZE);
@@ -103,12 +108,10 @@ int gvt_gtt_init(struct gvt_device *gdev)
 	ret = drmm_add_action_or_reset(&gdev->drm, gvt_gtt_release, gdev);
 	if (ret || hi_base == lo_end)
 		return ret;
-	gap = drmm_kzalloc(&gdev->drm, sizeof(*gap), GFP_KERNEL);
-	if (!gap)
-		return -ENOMEM;
-	gap->start = lo_end;
-	gap->size = hi_base - lo_end;
-	return drm_mm_reserve_node(&gdev->mm, gap);
+	/* the space between the two ranges is no one's to use */
+	gdev->gtt_gap.start = lo_end;
+	gdev->gtt_gap.size = hi_base - lo_end;
+	return drm_mm_reserve_node(&gdev->mm, &gdev->gtt_gap);
 }
 
 /**
@@ -123,7 +126,7 @@ int gvt_gtt_init(struct gvt_device *gdev)
  */
 int gvt_gtt_bind(struct gvt_device *gdev, struct gvt_binding *b, u64 size)
 {
-	int ret, idx;
+	int ret;
 
 	if (!size || size % GVT_PAGE_SIZE)
 		return -EINVAL;
@@ -140,10 +143,8 @@ int gvt_gtt_bind(struct gvt_device *gdev, struct gvt_binding *b, u64 size)
 	}
 	list_add_tail(&b->link, &gdev->bindings);
 	gdev->gtt_used += size;
-	if (drm_dev_enter(&gdev->drm, &idx)) {
+	if (!gdev->gtt_off)
 		gvt_binding_write(gdev, b, false);
-		drm_dev_exit(idx);
-	}
 	mutex_unlock(&gdev->gtt_lock);
 	return 0;
 }
@@ -155,13 +156,9 @@ int gvt_gtt_bind(struct gvt_device *gdev, struct gvt_binding *b, u64 size)
  */
 void gvt_gtt_unbind(struct gvt_device *gdev, struct gvt_binding *b)
 {
-	int idx;
-
 	mutex_lock(&gdev->gtt_lock);
-	if (drm_dev_enter(&gdev->drm, &idx)) {
+	if (!gdev->gtt_off)
 		gvt_binding_write(gdev, b, true);
-		drm_dev_exit(idx);
-	}
 	gdev->gtt_used -= b->node.size;
 	list_del(&b->link);
 	drm_mm_remove_node(&b->node);

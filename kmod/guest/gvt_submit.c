@@ -245,6 +245,7 @@ static int gvt_run_batch(struct gvt_engine *eng, struct gvt_request *rq,
 	struct drm_gem_object **objs = rq->bos;
 	u32 nr = rq->nr_bos, i;
 	struct ww_acquire_ctx ctx;
+	struct dma_fence *fence;
 	bool locked = false;
 	u32 *batch;
 	int ret;
@@ -276,14 +277,16 @@ static int gvt_run_batch(struct gvt_engine *eng, struct gvt_request *rq,
 	memcpy(batch, cmds, n * sizeof(u32));
 	batch[n] = GVT_CMD_BATCH_END;
 	gvt_ring_commit(eng, rq);
-	/* the handle and the reservations hold their own references */
-	xa_store(&gf->fences, handle, dma_fence_get(&rq->fence), GFP_KERNEL);
+	/* ours until the end: the request may retire any moment now */
+	fence = dma_fence_get(&rq->fence);
 	gvt_ring_end(eng);
 	for (i = 0; i < nr; i++)
-		dma_resv_add_fence(objs[i]->resv, &rq->fence,
-				   DMA_RESV_USAGE_WRITE);
+		dma_resv_add_fence(objs[i]->resv, fence, DMA_RESV_USAGE_WRITE);
 	if (nr)
 		drm_gem_unlock_reservations(objs, nr, &ctx);
+	/* the handle was reserved: storing into it allocates nothing */
+	if (xa_is_err(xa_store(&gf->fences, handle, fence, GFP_KERNEL)))
+		dma_fence_put(fence);
 	return 0;
 
 err_unlock:

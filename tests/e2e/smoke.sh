@@ -16,8 +16,10 @@
 #    drawn with FILL_RECT/COPY_RECT and page flipped through KMS equals
 #    QEMU's screendump pixel for pixel, and the console comes back after;
 #    bad work sent through the debug path gets the vGPU reset and the
-#    guest carries on (display included); driver unbind/bind and module
-#    reload; a guest reboot; a clean power off.
+#    guest carries on (display included); an engine that makes no
+#    progress (the host drops its doorbell with the mmio_guard policy) gets
+#    the vGPU reset too; driver unbind/bind and module reload; a guest
+#    reboot; a clean power off.
 #  guest B, -M pc, V1_8, INTx (gvt_drm.msi=0): probe, fill, copy, load, and
 #    the drawn pattern equal to the screendump again.
 #
@@ -306,6 +308,34 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 		ok "q35: the display shows the console after the resets"
 	else
 		nok "q35: display blank after the resets"
+	fi
+
+	# a hung engine: the host drops the render ring's doorbell (the
+	# mmio_guard policy on RING_TAIL), so the request never runs; the
+	# driver's hang check resets the vGPU and fails the fence
+	gl=$top/build/bin/gvt-load obj=$top/build/bpf/mmio_guard.bpf.o
+	tail_reg=$((0x2000 + 0x08))	# GVT_ENGINE_REG(RENDER, GVT_RING_TAIL)
+	if [ ! -x "$gl" ] || [ ! -f "$obj" ]; then
+		nok "q35: hung engine: $gl or $obj missing (make bpf userspace)"
+	elif ! out=$("$gl" "$obj" --vgpu "$uuid" --set guard_irq_regs=0 --set "guard_regs[$tail_reg]=1" 2>&1); then
+		nok "q35: hung engine: attaching mmio_guard failed"
+		printf '%s\n' "$out" | notes
+	else
+		gexec "$A" 240 'gvt-guest info | grep "^resets"; gvt-guest fill; echo "fill exit $?"; gvt-guest info | grep "^resets"; dmesg | grep -E "made no progress|reset done" | tail -n 2 | sed "s/^\[[ 0-9.]*\] //"'
+		"$gl" --unload mmio_guard >/dev/null 2>&1 || nok "q35: hung engine: gvt-load --unload mmio_guard failed"
+		if [ $RC = 0 ] && grep -q '^fill exit 1$' <<<"$OUT" &&
+			grep -q 'fence error -5' <<<"$OUT" &&
+			grep -q 'render engine made no progress' <<<"$OUT" &&
+			[ "$(grep -c '^resets' <<<"$OUT")" = 2 ] &&
+			[ "$(grep '^resets' <<<"$OUT" | sort -u | wc -l)" = 2 ]; then
+			ok "q35: hung engine (doorbell dropped by the host): the driver reset the vGPU and failed the fence with EIO"
+		else
+			nok "q35: hung engine: want fill to fail with EIO after a hang reset (exit $RC)"
+		fi
+		show
+		gexec "$A" 120 'gvt-guest fill && gvt-guest copy'
+		if [ $RC = 0 ]; then ok "q35: after the hang and the policy's removal, work runs again"; else nok "q35: work after the hang (exit $RC)"; fi
+		show
 	fi
 
 	# driver unbind and bind, module reload
