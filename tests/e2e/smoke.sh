@@ -322,7 +322,11 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 		printf '%s\n' "$out" | notes
 	else
 		gexec "$A" 240 'gvt-guest info | grep "^resets"; gvt-guest fill; echo "fill exit $?"; gvt-guest info | grep "^resets"; dmesg | grep -E "made no progress|reset done" | tail -n 2 | sed "s/^\[[ 0-9.]*\] //"'
-		"$gl" --unload mmio_guard >/dev/null 2>&1 || nok "q35: hung engine: gvt-load --unload mmio_guard failed"
+		# a policy bound to one vGPU is pinned under its own name
+		pol=$(sed -n 's/^loaded \([^ ]*\) from .*/\1/p' <<<"$out")
+		if ! "$gl" --unload "${pol:-mmio_guard}" >/dev/null 2>&1; then
+			nok "q35: hung engine: gvt-load --unload ${pol:-mmio_guard} failed"
+		fi
 		if [ $RC = 0 ] && grep -q '^fill exit 1$' <<<"$OUT" &&
 			grep -q 'fence error -5' <<<"$OUT" &&
 			grep -q 'render engine made no progress' <<<"$OUT" &&
