@@ -11,7 +11,8 @@
 #  guest A, -M q35, V1_4, MSI: the driver probed; its view of the vGPU
 #    matches the host's; the fbdev console is drawn on the vGPU display
 #    (QEMU's screendump, which changes when the guest writes to tty1);
-#    fill and copy on both engines checked byte for byte; the driver
+#    fill and copy on both engines checked byte for byte, a copy ordered
+#    after the fill on the other engine it reads; the driver
 #    refuses bad submissions; load (workloads/s, fence latency); a pattern
 #    drawn with FILL_RECT/COPY_RECT and page flipped through KMS equals
 #    QEMU's screendump pixel for pixel, and the console comes back after;
@@ -223,6 +224,9 @@ check_work() {
 	show
 	gexec "$d" 120 'gvt-guest copy && gvt-guest copy -e render -W 300 -H 200 -x 7 -y 9 -w 250 -h 150'
 	if [ $RC = 0 ]; then ok "$t: copy on copy and render: every byte checked"; else nok "$t: copy (exit $RC)"; fi
+	show
+	gexec "$d" 120 'gvt-guest sync'
+	if [ $RC = 0 ]; then ok "$t: a copy on one engine waits for the fill on the other it reads"; else nok "$t: sync across engines (exit $RC)"; fi
 	show
 }
 

@@ -9,6 +9,7 @@
  *                            [-c 0xRRGGBB]
  *   gvt-guest [-d NODE] copy [-e ENGINE] [-W W -H H] [-w RW -h RH]
  *   gvt-guest [-d NODE] load -s SECONDS [-e ENGINE] [-n WORK_NS] [-q DEPTH]
+ *   gvt-guest [-d NODE] sync [-n WORK_NS]
  *   gvt-guest [-d NODE] reject
  *   gvt-guest [-d NODE] draw [-t HOLD_SECONDS] [-r READY_FILE]
  *   gvt-guest [-d NODE] raw [-e ENGINE] [-x ok|error] DWORD...
@@ -18,7 +19,9 @@
  * command wrote and what it must have left alone). load keeps an engine
  * busy with WORK commands, DEPTH submissions in flight, and reports
  * workloads/s, fence latency (submission to the wait's return) p50/p99
- * and the GPU time the engine reports. reject feeds the driver bad
+ * and the GPU time the engine reports. sync fills a buffer on the render
+ * engine behind a long WORK and copies it on the copy engine at once: the
+ * driver must order the copy after the fill. reject feeds the driver bad
  * submissions that must be refused. draw renders a test pattern into a
  * dumb buffer with FILL_RECT/COPY_RECT, page flips to it through KMS,
  * checks the buffer against the pattern and holds it on the display;
@@ -708,6 +711,77 @@ static int cmd_copy(int argc, char **argv)
 	       (now_ns() - t0) / 1e6);
 	bo_free(fd, &src);
 	bo_free(fd, &dst);
+	close(fd);
+	return EXIT_OK;
+}
+
+/* ---- sync: work on two engines ordered by the buffers they share ----------- */
+
+static int cmd_sync(int argc, char **argv)
+{
+	const uint32_t w = 256, h = 64, stride = w * 4, color = 0x00c0ffee;
+	static struct stream s;
+	uint32_t f_fill, f_copy, work_ns = 50000000, i;
+	struct bo a, b;
+	uint64_t t0;
+	int fd, r, error;
+
+	if (argc == 3 && !strcmp(argv[1], "-n")) {
+		if (!parse_u32("-n", argv[2], 1, GVT_WORK_MAX_NS, &work_ns))
+			return EXIT_USAGE;
+	} else if (argc != 1) {
+		err("sync takes only -n WORK_NS");
+		return EXIT_USAGE;
+	}
+	fd = gpu_open(false);
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (bo_new(fd, (uint64_t)stride * h, &a) ||
+	    bo_new(fd, (uint64_t)stride * h, &b))
+		return EXIT_FAIL;
+	memset(a.map, SENTINEL, a.size);
+	memset(b.map, SENTINEL, b.size);
+
+	/* render: a long WORK, then fill A */
+	st_reset(&s);
+	st_emit(&s, GVT_CMD_WORK);
+	st_emit(&s, work_ns);
+	st_fill(&s, a.handle, 0, stride, w, h, color);
+	t0 = now_ns();
+	r = st_submit(fd, &s, DRM_GVT_ENGINE_RENDER, &f_fill);
+	if (r) {
+		err("sync: the fill was refused: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	/* copy: A to B at once; the driver must hold it until the fill is done */
+	st_reset(&s);
+	st_copy(&s, a.handle, 0, stride, b.handle, 0, stride, w, h);
+	r = st_submit(fd, &s, DRM_GVT_ENGINE_COPY, &f_copy);
+	if (r) {
+		err("sync: the copy was refused: %s", strerror(-r));
+		return EXIT_FAIL;
+	}
+	r = fence_wait(fd, f_copy, WAIT_NS, &error);
+	if (r || error) {
+		err("sync: the copy's fence: %s", r ? strerror(-r) : strerror(-error));
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < w * h; i++)
+		if (((uint32_t *)b.map)[i] != color) {
+			err("sync: pixel %u of B is 0x%08x, want 0x%08x: the copy ran before the fill",
+			    i, ((uint32_t *)b.map)[i], color);
+			return EXIT_FAIL;
+		}
+	r = fence_wait(fd, f_fill, 0, &error);
+	if (r || error) {
+		err("sync: the fill's fence is not signalled after the copy's: %s",
+		    r ? strerror(-r) : strerror(-error));
+		return EXIT_FAIL;
+	}
+	printf("sync: a fill after %u ns of WORK on render, then a copy of it on copy: the copy saw the fill (%.1f ms)\n",
+	       work_ns, (now_ns() - t0) / 1e6);
+	bo_free(fd, &a);
+	bo_free(fd, &b);
 	close(fd);
 	return EXIT_OK;
 }
@@ -1552,11 +1626,12 @@ static void usage(void)
 		"       %s [-d NODE] fill [-e render|copy] [-W W -H H] [-x X -y Y -w RW -h RH] [-c 0xRRGGBB]\n"
 		"       %s [-d NODE] copy [-e render|copy] [-W W -H H] [-x X -y Y -w RW -h RH]\n"
 		"       %s [-d NODE] load -s SECONDS [-e render|copy] [-n WORK_NS] [-q DEPTH]\n"
+		"       %s [-d NODE] sync [-n WORK_NS]\n"
 		"       %s [-d NODE] reject\n"
 		"       %s [-d NODE] draw [-t HOLD_SECONDS] [-r READY_FILE]\n"
 		"       %s [-d NODE] raw [-e render|copy] [-x ok|error] DWORD...\n"
 		"       %s pattern -W WIDTH -H HEIGHT [-o FILE.ppm]\n",
-		prog, prog, prog, prog, prog, prog, prog, prog);
+		prog, prog, prog, prog, prog, prog, prog, prog, prog);
 }
 
 int main(int argc, char **argv)
@@ -1567,6 +1642,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "info", cmd_info }, { "fill", cmd_fill }, { "copy", cmd_copy },
 		{ "load", cmd_load }, { "reject", cmd_reject },
+		{ "sync", cmd_sync },
 		{ "draw", cmd_draw }, { "raw", cmd_raw },
 		{ "pattern", cmd_pattern },
 	};
