@@ -230,15 +230,16 @@ check_work() {
 	show
 }
 
-# check_load TITLE DIR SECONDS
+# check_load TITLE DIR SECONDS [LOAD OPTIONS]
 check_load() {
 	local t=$1 d=$2 s=$3 rate p50 p99
-	gexec "$d" $((s + 120)) "gvt-guest load -s $s"
+	shift 3
+	gexec "$d" $((s + 120)) "gvt-guest load -s $s $*"
 	rate=$(sed -n 's/.* \([0-9.]*\) workloads\/s$/\1/p' <<<"$OUT")
 	p50=$(sed -n 's/.*latency p50 \([0-9.]*\) ms.*/\1/p' <<<"$OUT")
 	p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$OUT")
 	if [ $RC = 0 ] && [ -n "$rate" ] && [ -n "$p50" ] && [ -n "$p99" ]; then
-		ok "$t: load for $s s: $rate workloads/s, fence latency p50 $p50 ms, p99 $p99 ms"
+		ok "$t: load for $s s${*:+ ($*)}: $rate workloads/s, fence latency p50 $p50 ms, p99 $p99 ms"
 	else
 		nok "$t: load (exit $RC)"
 	fi
@@ -278,6 +279,7 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 	show
 
 	check_load q35 "$A" 10
+	check_load q35 "$A" 5 -n 1000 -q 1
 	check_draw q35 "$A"
 
 	# the debug path: bad work reaches the device, which refuses it; the
@@ -299,11 +301,21 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 		nok "q35: debug path, store outside the vGPU's memory (exit $RC)"
 	fi
 	show
-	rej1=$(host_stat "$uuid" workloads_rejected)
-	if [ -n "$rej0" ] && [ -n "$rej1" ] && [ "$rej1" -ge $((rej0 + 2)) ]; then
-		ok "q35: the host counted the refused workloads ($rej0 -> $rej1)"
+	# a store into the vGPU's own range where the driver mapped nothing:
+	# the scanner lets it through, the engine faults on the invalid PTE
+	gexec "$A" 60 'set -e; b=$(gvt-guest info | sed -n "s/^hidden: 0x[0-9a-f]*-0x\([0-9a-f]*\).*/\1/p"); a=$(printf "0x%x" $((0x$b - 3))); echo "store to $a, the last dword of the hidden range"; gvt-guest raw -x error 0x10000003 $a 1; dmesg | grep "vGPU error" | tail -n 1 | sed "s/^\[[ 0-9.]*\] //"'
+	if [ $RC = 0 ] && grep -q 'vGPU error: GTT fault (5) at ' <<<"$OUT" &&
+		grep -q 'IIR 0x10[0-9a-f]\{3\}' <<<"$OUT"; then
+		ok "q35: a store through an unmapped PTE of the vGPU's own range: GTT fault interrupt, vGPU reset"
 	else
-		nok "q35: host workloads_rejected $rej0 -> $rej1 (want +2)"
+		nok "q35: debug path, store through an unmapped PTE (exit $RC; want a GTT fault with GVT_IRQ_GTT_FAULT in IIR)"
+	fi
+	show
+	rej1=$(host_stat "$uuid" workloads_rejected)
+	if [ -n "$rej0" ] && [ -n "$rej1" ] && [ "$rej1" -ge $((rej0 + 3)) ]; then
+		ok "q35: the host counted the refused and faulted workloads ($rej0 -> $rej1)"
+	else
+		nok "q35: host workloads_rejected $rej0 -> $rej1 (want +3)"
 	fi
 	gexec "$A" 120 'gvt-guest raw -x ok 0x13000002 1000 && gvt-guest fill && gvt-guest info | grep -E "^resets|^interrupts"'
 	if [ $RC = 0 ]; then ok "q35: after the resets the guest carries on (raw WORK, fill)"; else nok "q35: work after the resets (exit $RC)"; fi
