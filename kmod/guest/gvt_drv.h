@@ -43,9 +43,11 @@
 #define GVT_DRV_NAME		"gvt_drm"
 
 /* every ring request is this many dwords (padded with NOOPs) */
-#define GVT_RQ_DWORDS		8
+#define GVT_RQ_DWORDS		16
 #define GVT_RING_PAGES		4
 #define GVT_RING_BYTES		(GVT_RING_PAGES * GVT_PAGE_SIZE)
+/* request positions in a ring; each has its completion dword */
+#define GVT_RING_RQS		(GVT_RING_BYTES / (GVT_RQ_DWORDS * 4))
 /* requests in flight per engine; their ring space stays far below the ring */
 #define GVT_MAX_INFLIGHT	64
 /* batch buffers for submissions: one per submission in flight */
@@ -70,6 +72,7 @@ struct gvt_request {
 	struct list_head link;		/* engine in flight, then done list */
 	struct gvt_engine *engine;
 	u32 hw_seqno;			/* what the ring writes to RING_SEQNO */
+	u32 status;			/* index of its completion dword */
 	int slot;			/* batch slot, or -1 */
 	struct drm_gem_object **bos;
 	u32 nr_bos;
@@ -126,6 +129,9 @@ struct gvt_device {
 
 	struct mutex ring_lock;		/* rings, submissions, reset */
 	struct gvt_engine engine[GVT_NUM_ENGINES];
+	/* completion dwords: each request stores its seqno in its own */
+	u32 *status;
+	struct gvt_binding status_bind;
 	wait_queue_head_t space_wq;	/* a batch slot or ring room freed */
 	unsigned long slot_busy;	/* bitmap of GVT_BATCH_SLOTS */
 	void *slot_cpu[GVT_BATCH_SLOTS];

@@ -5,13 +5,21 @@
  *
  * The driver alone writes the rings. Every request is GVT_RQ_DWORDS long:
  * a BATCH_START of a submission's batch (or, for a page flip, an LRI of
- * PLANE_SURF), an LRI of the engine's RING_SEQNO with the request's
- * number, USER_INTERRUPT, NOOP padding. The interrupt handler reads
- * RING_SEQNO and signals the fence of every request up to it. An error or
- * GTT fault interrupt, or an engine that stops making progress, gets the
- * vGPU reset from a worker: the device drops everything and forgets the
- * GTT and the rings, so the driver writes them again and fails the fences
- * of whatever had not completed.
+ * PLANE_SURF), a STORE_DWORD of the request's number into its own
+ * completion dword, an LRI of the engine's RING_SEQNO with the same
+ * number, USER_INTERRUPT, NOOP padding.
+ *
+ * Completion is read from the completion dwords, not from RING_SEQNO: a
+ * workload the device refuses is dropped whole while the engine goes on
+ * with the work doorbelled after it, so RING_SEQNO can pass a request
+ * that never ran. The interrupt handler signals requests oldest first for
+ * as long as their dwords say they ran; a request that never will holds
+ * the rest back until the reset that the error interrupt asked for. A
+ * reset (error or GTT fault interrupt, or an engine that stops making
+ * progress) stops the engines, signals what ran, fails the rest with
+ * -EIO, and writes the GTT, rings and interrupt registers again: the
+ * device forgets them. RING_SEQNO is still written, as the document
+ * describes, and serves the hang check as one sign of progress.
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -81,11 +89,17 @@ static void gvt_requests_done(struct gvt_device *gdev, struct list_head *done)
 	wake_up_all(&gdev->space_wq);
 }
 
+static bool gvt_request_ran(const struct gvt_request *rq)
+{
+	return READ_ONCE(rq->engine->gdev->status[rq->status]) == rq->hw_seqno;
+}
+
 /*
- * Signals the requests of @eng up to hardware seqno @hw, or all of them
- * with error @err when @err is not 0.
+ * Signals the requests of @eng that ran, oldest first, up to the first
+ * one that has not. With @err (the engines stopped by a reset): all of
+ * them, those that did not run failed with @err.
  */
-static void gvt_engine_retire(struct gvt_engine *eng, u32 hw, int err)
+static void gvt_engine_retire(struct gvt_engine *eng, int err)
 {
 	struct gvt_request *rq, *next;
 	unsigned long flags;
@@ -93,10 +107,11 @@ static void gvt_engine_retire(struct gvt_engine *eng, u32 hw, int err)
 
 	spin_lock_irqsave(&eng->lock, flags);
 	list_for_each_entry_safe(rq, next, &eng->requests, link) {
-		if (!err && (s32)(hw - rq->hw_seqno) < 0)
-			break;
-		if (err)
+		if (!gvt_request_ran(rq)) {
+			if (!err)
+				break;
 			dma_fence_set_error(&rq->fence, err);
+		}
 		dma_fence_signal_locked(&rq->fence);
 		list_move_tail(&rq->link, &done);
 		eng->inflight--;
@@ -164,12 +179,10 @@ static void gvt_reset_locked(struct gvt_device *gdev, const char *reason)
 	u32 e, id, status;
 
 	gvt_wr(gdev, GVT_REG_IMR, GVT_IRQ_ALL);
-	/* what the device completed before the reset still counts */
-	for (e = 0; e < GVT_NUM_ENGINES; e++)
-		gvt_engine_retire(&gdev->engine[e],
-				  gvt_ering_rd(&gdev->engine[e], GVT_RING_SEQNO),
-				  0);
 	gvt_wr(gdev, GVT_REG_RESET, GVT_RESET_KEY);
+	/* the engines stopped: what ran counts, the rest failed */
+	for (e = 0; e < GVT_NUM_ENGINES; e++)
+		gvt_engine_retire(&gdev->engine[e], -EIO);
 	id = gvt_rd(gdev, GVT_REG_ID);
 	status = gvt_rd(gdev, GVT_REG_STATUS);
 	if (id != GVT_ID_MAGIC || (status & GVT_STATUS_FAILED)) {
@@ -179,8 +192,6 @@ static void gvt_reset_locked(struct gvt_device *gdev, const char *reason)
 	} else {
 		gvt_hw_init(gdev);
 	}
-	for (e = 0; e < GVT_NUM_ENGINES; e++)
-		gvt_engine_retire(&gdev->engine[e], 0, -EIO);
 	if (!gdev->wedged)
 		gvt_kms_restore(gdev);
 	atomic_inc(&gdev->resets);
@@ -239,7 +250,7 @@ static const char *gvt_err_name(u32 code)
  * @arg: the device
  *
  * Clears what IIR latched before handling it, so that an event that comes
- * meanwhile raises a new interrupt; then retires by RING_SEQNO.
+ * meanwhile raises a new interrupt; then retires what ran.
  *
  * Return: IRQ_HANDLED, or IRQ_NONE when the vGPU had nothing pending.
  */
@@ -257,9 +268,7 @@ irqreturn_t gvt_irq_handler(int irq, void *arg)
 		gvt_kms_flip_irq(gdev);
 	for (e = 0; e < GVT_NUM_ENGINES; e++)
 		if (iir & (GVT_IRQ_USER(e) | GVT_IRQ_ERROR(e)))
-			gvt_engine_retire(&gdev->engine[e],
-					  gvt_ering_rd(&gdev->engine[e],
-						       GVT_RING_SEQNO), 0);
+			gvt_engine_retire(&gdev->engine[e], 0);
 	if (iir & GVT_IRQ_ANY_ERROR) {
 		gdev->err_code = gvt_rd(gdev, GVT_REG_ERROR);
 		gdev->err_addr = gvt_rd(gdev, GVT_REG_ERROR_ADDR);
@@ -298,7 +307,7 @@ static void gvt_hangcheck_work(struct work_struct *work)
 		head = gvt_ering_rd(eng, GVT_RING_HEAD);
 		ns = gvt_ering_rd(eng, GVT_RING_BUSY_NS_LO);
 		/* an interrupt that never came must not look like a hang */
-		gvt_engine_retire(eng, seq, 0);
+		gvt_engine_retire(eng, 0);
 		if (seq != eng->hc_seqno || head != eng->hc_head ||
 		    ns != eng->hc_busy) {
 			eng->hc_seqno = seq;
@@ -446,6 +455,9 @@ void gvt_ring_commit(struct gvt_engine *eng, struct gvt_request *rq)
 	struct gvt_device *gdev = eng->gdev;
 	u32 seqno_reg = GVT_ENGINE_REG(eng->id, GVT_RING_SEQNO);
 	u32 dw[GVT_RQ_DWORDS] = { 0 }, n = 0;
+
+	BUILD_BUG_ON(GVT_NUM_ENGINES * GVT_RING_RQS * 4 > GVT_PAGE_SIZE);
+	BUILD_BUG_ON(GVT_MAX_INFLIGHT >= GVT_RING_RQS);
 	unsigned long flags;
 	u64 seqno;
 
@@ -458,6 +470,8 @@ void gvt_ring_commit(struct gvt_engine *eng, struct gvt_request *rq)
 	dma_fence_init(&rq->fence, &gvt_fence_ops, &eng->lock, eng->context,
 		       seqno);
 
+	rq->status = eng->id * GVT_RING_RQS + eng->tail / sizeof(dw);
+	gdev->status[rq->status] = 0;
 	if (rq->flip_seq) {
 		dw[n++] = GVT_CMD_LRI(2);
 		dw[n++] = GVT_REG_PLANE_SURF;
@@ -468,6 +482,9 @@ void gvt_ring_commit(struct gvt_engine *eng, struct gvt_request *rq)
 		dw[n++] = GVT_CMD_LRI(1);
 	}
 	dw[n++] = seqno_reg;
+	dw[n++] = rq->hw_seqno;
+	dw[n++] = GVT_CMD_STORE_DWORD;
+	dw[n++] = gvt_binding_ga(&gdev->status_bind) + rq->status * 4;
 	dw[n++] = rq->hw_seqno;
 	dw[n++] = GVT_CMD_USER_INTERRUPT;
 	/* NOOPs (0) up to GVT_RQ_DWORDS: a qword-aligned tail */
@@ -553,7 +570,9 @@ int gvt_engines_init(struct gvt_device *gdev)
 		if (!gdev->slot_cpu[s])
 			return ret;
 	}
-	return 0;
+	gdev->status = gvt_alloc_bound(gdev, &gdev->status_bind,
+				       GVT_PAGE_SIZE, &ret);
+	return gdev->status ? 0 : ret;
 }
 
 /**
@@ -583,7 +602,7 @@ void gvt_engines_fini(struct gvt_device *gdev)
 	gdev->gtt_off = true;
 	mutex_unlock(&gdev->gtt_lock);
 	for (e = 0; e < GVT_NUM_ENGINES; e++)
-		gvt_engine_retire(&gdev->engine[e], 0, -ENODEV);
+		gvt_engine_retire(&gdev->engine[e], -ENODEV);
 	flush_work(&gdev->retire_work);
 
 	for (e = 0; e < GVT_NUM_ENGINES; e++)
@@ -592,4 +611,6 @@ void gvt_engines_fini(struct gvt_device *gdev)
 	for (s = 0; s < GVT_BATCH_SLOTS; s++)
 		if (gvt_binding_bound(&gdev->slot_bind[s]))
 			gvt_gtt_unbind(gdev, &gdev->slot_bind[s]);
+	if (gvt_binding_bound(&gdev->status_bind))
+		gvt_gtt_unbind(gdev, &gdev->status_bind);
 }

@@ -286,10 +286,12 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 	# driver resets the vGPU and carries on
 	uuid=$(cat "$A/uuid")
 	rej0=$(host_stat "$uuid" workloads_rejected)
-	gexec "$A" 60 'gvt-guest raw -x error 0x7f000001'
+	# good work right behind it runs on (the engine does not stop at a
+	# refused workload): the bad one must still be reported failed
+	gexec "$A" 60 'gvt-guest raw -x error -F 8 0x7f000001'
 	if [ $RC = 0 ] && grep -q 'Input/output error; vGPU resets \([0-9]*\) -> ' <<<"$OUT" &&
 		! grep -q 'resets \([0-9]*\) -> \1$' <<<"$OUT"; then
-		ok "q35: an unknown opcode through the debug path: fence failed with EIO, vGPU reset"
+		ok "q35: an unknown opcode through the debug path, good work right behind it: its fence failed with EIO, vGPU reset"
 	else
 		nok "q35: debug path, unknown opcode (exit $RC)"
 	fi

@@ -12,7 +12,7 @@
  *   gvt-guest [-d NODE] sync [-n WORK_NS]
  *   gvt-guest [-d NODE] reject
  *   gvt-guest [-d NODE] draw [-t HOLD_SECONDS] [-r READY_FILE]
- *   gvt-guest [-d NODE] raw [-e ENGINE] [-x ok|error] DWORD...
+ *   gvt-guest [-d NODE] raw [-e ENGINE] [-x ok|error] [-F N] DWORD...
  *   gvt-guest pattern -W W -H H [-o FILE.ppm]
  *
  * fill and copy check every byte of the buffers they use (what the
@@ -27,7 +27,9 @@
  * checks the buffer against the pattern and holds it on the display;
  * pattern writes that same pattern as a binary PPM (no device needed), to
  * compare with a screendump. raw sends dwords unchecked through the
- * driver's debug ioctl and reports the fence's outcome and resets.
+ * driver's debug ioctl and reports the fence's outcome and resets (-F N:
+ * with N good WORK submissions right behind on the same engine, so that
+ * the engine goes on past a refused workload before the reset).
  *
  * NODE defaults to the first /dev/dri node of the "gvt" driver: a render
  * node for info, fill, copy, load and reject, the primary node for draw
@@ -1548,15 +1550,22 @@ static int cmd_raw(int argc, char **argv)
 	static uint32_t cmds[DRM_GVT_SUBMIT_MAX_DWORDS];
 	struct drm_gvt_raw_submit a = { 0 };
 	uint64_t resets0, resets1, v;
+	static uint32_t work[2] = { GVT_CMD_WORK, 1000 };
+	struct drm_gvt_raw_submit fa = { 0 };
+	uint32_t engine = DRM_GVT_ENGINE_RENDER, n = 0, i, follow = 0;
+	uint32_t ffence[16], fok = 0, ferr = 0;
 	const char *expect = NULL;
-	uint32_t engine = DRM_GVT_ENGINE_RENDER, n = 0, i;
-	int fd, c, r, error = 0;
+	int fd, c, r, error = 0, ferror;
 
 	optind = 1;
-	while ((c = getopt(argc, argv, "e:x:")) != -1) {
+	while ((c = getopt(argc, argv, "e:x:F:")) != -1) {
 		switch (c) {
 		case 'e':
 			if (!parse_engine(optarg, &engine))
+				return EXIT_USAGE;
+			break;
+		case 'F':
+			if (!parse_u32("-F", optarg, 0, 16, &follow))
 				return EXIT_USAGE;
 			break;
 		case 'x':
@@ -1593,6 +1602,29 @@ static int cmd_raw(int argc, char **argv)
 		err("raw submission refused: %s", strerror(-r));
 		return EXIT_FAIL;
 	}
+	/* good work right behind it on the same engine, not waited for */
+	for (i = 0; i < follow; i++) {
+		fa = (struct drm_gvt_raw_submit){
+			.cmds = (uintptr_t)work, .cmd_dwords = 2, .engine = engine,
+		};
+		r = xioctl(fd, DRM_IOCTL_GVT_DEBUG_RAW_SUBMIT, &fa);
+		if (r) {
+			err("raw: follower %u refused: %s", i, strerror(-r));
+			return EXIT_FAIL;
+		}
+		ffence[i] = fa.fence;
+	}
+	for (i = 0; i < follow; i++) {
+		r = fence_wait(fd, ffence[i], WAIT_NS, &ferror);
+		if (r) {
+			err("raw: follower %u: wait: %s", i, strerror(-r));
+			return EXIT_FAIL;
+		}
+		if (ferror)
+			ferr++;
+		else
+			fok++;
+	}
 	r = fence_wait(fd, a.fence, WAIT_NS, &error);
 	if (r) {
 		err("raw: wait: %s", r == -ETIME ?
@@ -1609,6 +1641,9 @@ static int cmd_raw(int argc, char **argv)
 	printf("raw: %u dwords on %s: %s; vGPU resets %" PRIu64 " -> %" PRIu64
 	       "\n", n, engine_name(engine),
 	       error ? strerror(-error) : "completed", resets0, resets1);
+	if (follow)
+		printf("raw: %u WORK submissions right behind it: %u completed, %u failed\n",
+		       follow, fok, ferr);
 	close(fd);
 	if (expect && !strcmp(expect, "ok") && error)
 		return EXIT_FAIL;
@@ -1629,7 +1664,7 @@ static void usage(void)
 		"       %s [-d NODE] sync [-n WORK_NS]\n"
 		"       %s [-d NODE] reject\n"
 		"       %s [-d NODE] draw [-t HOLD_SECONDS] [-r READY_FILE]\n"
-		"       %s [-d NODE] raw [-e render|copy] [-x ok|error] DWORD...\n"
+		"       %s [-d NODE] raw [-e render|copy] [-x ok|error] [-F N] DWORD...\n"
 		"       %s pattern -W WIDTH -H HEIGHT [-o FILE.ppm]\n",
 		prog, prog, prog, prog, prog, prog, prog, prog, prog);
 }
