@@ -20,17 +20,19 @@ LIB_SRCS   := $(wildcard userspace/lib/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
-.PHONY: all kmod bpf userspace bench fuzz fuzz-vm unit unit-plain unit-san vmtest test demo \
-	lint clean help check-env
+.PHONY: all kmod bpf userspace guest guest-kmod bench fuzz fuzz-vm unit unit-plain unit-san \
+	vmtest e2e test demo lint clean help check-env
 
-all: kmod bpf userspace
+all: kmod bpf userspace guest
 
 help:
 	@echo "make            build the module and userspace"
 	@echo "make kmod       kmod/gvt_bpf.ko for the target kernel ($(KVER))"
 	@echo "make userspace  the VFIO client library and tools"
+	@echo "make guest      the guest DRM driver kmod/guest/gvt_drm.ko and gvt-guest (static)"
 	@echo "make unit       CUnit tests natively, plain and under ASan/UBSan"
 	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
+	@echo "make e2e        a real guest through QEMU vfio-pci, inside the VM (tests/e2e)"
 	@echo "make test       unit + vmtest, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
 	@echo "make demo       a VM run that creates vGPUs on two parents, attaches policies, shows them"
@@ -44,6 +46,17 @@ check-env:
 # ---- kernel module ---------------------------------------------------------
 kmod: check-env
 	$(MAKE) -C $(KDIR) M=$(TOP)/kmod GVT_INCLUDE=$(TOP)/include modules
+
+# ---- guest side: the guest's DRM driver and programs --------------------------
+guest-kmod: check-env
+	$(MAKE) -C $(KDIR) M=$(TOP)/kmod/guest GVT_INCLUDE=$(TOP)/include modules
+
+# static: it runs in the second-level guest's busybox initramfs
+$(B)/bin/gvt-guest: userspace/guest/gvt-guest.c $(wildcard include/gvt/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -static $< -o $@
+
+guest: guest-kmod $(B)/bin/gvt-guest
 
 # ---- BPF policies -----------------------------------------------------------
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -152,6 +165,17 @@ test:
 bench: kmod bpf userspace $(B)/tests/bench-mmio $(B)/tests/bench-engine
 	tools/vm-run --timeout 900 --out $(B)/results --log $(B)/results/bench-console.log -- tools/bench
 
+# one second-level guest per machine type, booted once each (minutes under
+# full emulation); the initramfs is built here, where build/ is writable
+e2e: kmod bpf userspace guest
+	@mkdir -p $(B)/results
+	tools/guest-run prepare
+	GVT_E2E_PNG=1 tools/vm-run --timeout 2400 --log $(B)/results/e2e-console.log -- \
+		tests/e2e/smoke.sh | grep -v '^# png ' | tee $(B)/results/e2e.txt; \
+		rc=$${PIPESTATUS[0]}; \
+		tests/e2e/smoke.sh --extract $(B)/results/e2e-console.log $(B)/results/e2e-png; \
+		exit $$rc
+
 demo: kmod bpf userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus --parents 2
 
@@ -182,7 +206,8 @@ lint:
 	perl $(B)/checkpatch/checkpatch.pl --no-tree --strict --terse \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,NEW_TYPEDEFS \
 		-f $(filter-out %.mod.c,$(wildcard kmod/*.c)) kmod/*.h \
-		kmod/model/*.c kmod/model/*.h
+		kmod/model/*.c kmod/model/*.h \
+		$(filter-out %.mod.c,$(wildcard kmod/guest/*.c)) kmod/guest/*.h
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean 2>/dev/null
