@@ -33,7 +33,7 @@ help:
 	@echo "make unit       CUnit tests natively, plain and under ASan/UBSan"
 	@echo "make vmtest     the VM suite: the module in a booted $(KVER) kernel"
 	@echo "make e2e        a real guest through QEMU vfio-pci, inside the VM (tests/e2e)"
-	@echo "make test       unit + vmtest, with a closing summary"
+	@echo "make test       unit + vmtest + e2e, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
 	@echo "make demo       a VM run that creates vGPUs on two parents, attaches policies, shows them"
 	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
@@ -158,8 +158,9 @@ test:
 	@rc=0; \
 	$(MAKE) --no-print-directory unit || rc=1; \
 	$(MAKE) --no-print-directory vmtest || rc=1; \
+	$(MAKE) --no-print-directory e2e || rc=1; \
 	stages=$$(tools/vm-suite-all --names) || rc=1; \
-	tools/test-summary $(B)/results unit-plain unit-san vm $$stages || rc=1; \
+	tools/test-summary $(B)/results unit-plain unit-san vm $$stages e2e || rc=1; \
 	exit $$rc
 
 bench: kmod bpf userspace $(B)/tests/bench-mmio $(B)/tests/bench-engine

@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016 # single-quoted scripts expand in the guest
-# tests/e2e/smoke.sh: a real guest OS on a vGPU, end to end.
+# tests/e2e/smoke.sh: real guest OSes on vGPUs, end to end.
 #
 # Run inside the first-level VM (tools/vm-run: module loaded, root). It
-# boots two second-level guests with tools/guest-run (Debian's 6.12 kernel,
-# the guest driver kmod/guest/gvt_drm.ko, gvt-guest) in the stock QEMU with
-# -device vfio-pci,sysfsdev=...,display=on, each booted once and checked
-# many times (a boot costs minutes under full emulation twice over):
+# boots two second-level guests at once with tools/guest-run (Debian's
+# 6.12 kernel, the guest driver kmod/guest/gvt_drm.ko, gvt-guest) in the
+# stock QEMU with -device vfio-pci,sysfsdev=...,display=on, each booted
+# once and checked many times (a boot costs minutes under full emulation
+# twice over):
 #
-#  guest A, -M q35, V1_4, MSI: the driver probed; its view of the vGPU
-#    matches the host's; the fbdev console is drawn on the vGPU display
-#    (QEMU's screendump, which changes when the guest writes to tty1);
-#    fill and copy on both engines checked byte for byte, a copy ordered
-#    after the fill on the other engine it reads; the driver
+#  guest A, -M q35, V1_4 (created through sysfs), MSI: the driver probed;
+#    its view of the vGPU matches the host's; the fbdev console is drawn on
+#    the vGPU display (QEMU's screendump, which changes when the guest
+#    writes to tty1); fill and copy on both engines checked byte for byte,
+#    a copy ordered after the fill on the other engine it reads; the driver
 #    refuses bad submissions; load (workloads/s, fence latency); a pattern
 #    drawn with FILL_RECT/COPY_RECT and page flipped through KMS equals
 #    QEMU's screendump pixel for pixel, and the console comes back after;
 #    bad work sent through the debug path gets the vGPU reset and the
 #    guest carries on (display included); an engine that makes no
 #    progress (the host drops its doorbell with the mmio_guard policy) gets
-#    the vGPU reset too; driver unbind/bind and module reload; a guest
-#    reboot; a clean power off.
-#  guest B, -M pc, V1_8, INTx (gvt_drm.msi=0): probe, fill, copy, load, and
-#    the drawn pattern equal to the screendump again.
+#    the vGPU reset too; driver unbind/bind and module reload.
+#  guest B, -M pc, V1_8 (created through mdevctl start, list, define
+#    --auto), INTx (gvt_drm.msi=0): probe, fill, copy, load, and the drawn
+#    pattern equal to the screendump again.
+#  both (tests/e2e/share.sh): loads at once under sched_weighted 1:3 with
+#    the host's shares and the guests' throughput compared; three live
+#    policy swaps under load; malformed streams from A while B's work
+#    stays exact; mmio_trace bound to A counting traps per submission; B's
+#    QEMU killed with SIGKILL mid-workload, its vGPU released, removed
+#    (mdevctl stop) and its slot reused; A carries on.
+#  then A reboots (the driver takes the vGPU again) and powers off.
 #
 # Output: "ok - ..." / "not ok - ..." lines, "# ..." notes, and last
 # "N passed, N failed"; exit 0 when everything passed. With GVT_E2E_PNG=1 and
@@ -117,14 +125,29 @@ shot() {
 	ppm_info "$work/$2.ppm" >/dev/null || { note "screendump $2: not a valid PPM"; return 1; }
 	png "$2" "$work/$2.ppm"
 }
-host_stat() { awk -v n="$2" '$1 == n { print $2 }' "$mdev_dir/$1/gvt/stats" 2>/dev/null; }
+host_stat() { cat "$mdev_dir/$1/gvt_stats/$2" 2>/dev/null; }
 
-# start_guest TITLE DIR ARGS...: boots; 0 when the guest serves commands
-start_guest() {
-	local t=$1 d=$2 out rc=0
+# start_bg DIR ARGS...: boots in the background (started_bg reports)
+start_bg() {
+	local d=$1
+	shift
+	mkdir -p "$d"
+	("$gr" start --dir "$d" --boot-timeout 900 "$@" >"$d.start" 2>&1
+	 echo $? >"$d.rc") &
+}
+
+# started_bg TITLE DIR ARGS...: the report of a start_bg, once waited for
+started_bg() {
+	local t=$1 d=$2
 	shift 2
-	out=$("$gr" start --dir "$d" --boot-timeout 900 "$@" 2>&1) || rc=$?
-	if [ $rc = 0 ]; then
+	started "$t" "$d" "$(cat "$d.rc" 2>/dev/null || echo 126)" "$(cat "$d.start" 2>/dev/null)" "$@"
+}
+
+# started TITLE DIR RC OUTPUT ARGS...: what a start said
+started() {
+	local t=$1 d=$2 rc=$3 out=$4
+	shift 4
+	if [ "$rc" = 0 ]; then
 		running+=("$d")
 		ok "$t: guest booted and serves commands after $(cat "$d/boot-seconds") s ($*)"
 		note "boot: $(printf '%s\n' "$out" | tail -n 1)"
@@ -246,9 +269,44 @@ check_load() {
 	show
 }
 
+# ---- two guests on one GPU: A (q35, MSI, sysfs), B (pc, INTx, mdevctl) ---------
+A=$work/q35 B=$work/pc
+up_a=0 up_b=0
+# B's vGPU through mdevctl, as an operator with persistent definitions has it
+ub=$(cat /proc/sys/kernel/random/uuid)
+if ! command -v mdevctl >/dev/null; then
+	nok "mdevctl: not installed"
+elif ! out=$(mdevctl start -u "$ub" -p gvt0 -t gvt-V1_8 2>&1); then
+	nok "mdevctl: start -u UUID -p gvt0 -t gvt-V1_8 failed"
+	printf '%s\n' "$out" | notes
+else
+	out=$(mdevctl list 2>&1)
+	if grep -q "^$ub gvt0 gvt-V1_8" <<<"$out" && [ -e "$mdev_dir/$ub/gvt/vgpu_id" ]; then
+		ok "mdevctl: start created the V1_8 vGPU of the second guest, list shows it: $(grep "^$ub" <<<"$out")"
+	else
+		nok "mdevctl: list after start does not show $ub on gvt0 as gvt-V1_8"
+		printf '%s\n' "$out" | notes
+	fi
+	if mdevctl define --auto -u "$ub" >"$work/define.out" 2>&1 &&
+		out=$(mdevctl list --defined 2>&1) && grep -q "^$ub gvt0 gvt-V1_8 auto" <<<"$out"; then
+		ok "mdevctl: define --auto made it a persistent, auto-started definition: $(grep "^$ub" <<<"$out")"
+	else
+		nok "mdevctl: define --auto -u UUID (list --defined: $(grep "^$ub" <<<"${out:-}"))"
+		notes <"$work/define.out"
+	fi
+	mdevctl undefine -u "$ub" >/dev/null 2>&1
+fi
+# both boot at once: a boot costs minutes under full emulation twice over
+start_bg "$A" --machine q35 --type V1_4
+[ ! -e "$mdev_dir/$ub" ] || start_bg "$B" --machine pc --uuid "$ub" --driver-param msi=0
+wait
+started_bg q35 "$A" --machine q35 --type V1_4 && up_a=1
+if [ -e "$mdev_dir/$ub" ]; then
+	started_bg pc "$B" --machine pc --uuid "$ub" --driver-param msi=0 && up_b=1
+fi
+
 # ---- guest A: q35, MSI ------------------------------------------------------
-A=$work/q35
-if start_guest q35 "$A" --machine q35 --type V1_4; then
+if [ $up_a = 1 ]; then
 	check_basic q35 "$A" V1_4 MSI
 
 	# the fbdev console on the vGPU display
@@ -380,7 +438,36 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 	else
 		nok "q35: display blank after the module reload"
 	fi
+fi
 
+# ---- guest B: pc, INTx ---------------------------------------------------------
+if [ $up_b = 1 ]; then
+	check_basic pc "$B" V1_8 INTx
+	check_work pc "$B"
+	check_load pc "$B" 5
+	check_draw pc "$B"
+fi
+
+# ---- both: sharing one GPU -------------------------------------------------------
+if [ $up_a = 1 ] && [ $up_b = 1 ]; then
+	# shellcheck source=tests/e2e/share.sh
+	. "$top/tests/e2e/share.sh"
+	share_weighted "$A" "$B"
+	share_swaps "$A" "$B"
+	share_isolation "$A" "$B"
+	share_trace "$A"
+	share_kill "$B" "$A"
+	for i in "${!running[@]}"; do [ "${running[$i]}" != "$B" ] || unset 'running[i]'; done
+	if "$gr" --scan-log "$B/console.log" >/dev/null 2>&1; then
+		ok "pc: no WARN, BUG, oops or panic in the killed guest's console log"
+	else
+		nok "pc: kernel problem in the killed guest's console log"
+	fi
+elif [ $up_b = 1 ]; then
+	stop_guest pc "$B"
+fi
+
+if [ $up_a = 1 ]; then
 	# a guest reboot: the driver takes the vGPU again
 	t0=$EPOCHREALTIME
 	gexec "$A" 30 'reboot -f'
@@ -396,16 +483,6 @@ if start_guest q35 "$A" --machine q35 --type V1_4; then
 		nok "q35: the guest did not come back after reboot -f"
 	fi
 	stop_guest q35 "$A"
-fi
-
-# ---- guest B: pc, INTx ---------------------------------------------------------
-B=$work/pc
-if start_guest pc "$B" --machine pc --type V1_8 --driver-param msi=0; then
-	check_basic pc "$B" V1_8 INTx
-	check_work pc "$B"
-	check_load pc "$B" 5
-	check_draw pc "$B"
-	stop_guest pc "$B"
 fi
 
 finish

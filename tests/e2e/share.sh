@@ -1,0 +1,233 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2016 # single-quoted scripts expand in the guest
+# shellcheck disable=SC2154 # top, gr, work, RC and OUT are smoke.sh's
+# tests/e2e/share.sh: two real guests on one GPU, sourced by smoke.sh once
+# both guests are up (it provides ok, nok, note, gexec, OUT, RC, $gr, $top,
+# $work). Each function checks one thing the operator of a shared GPU
+# relies on:
+#
+#   share_weighted A B   both guests loaded at once under sched_weighted
+#                        with weights 1:3: GPU-time shares measured on the
+#                        host within 0.02 of 0.25/0.75, the guests' own
+#                        throughput ratio within 10% of the shares'
+#   share_swaps A B      the same load while gvt-load --replace swaps the
+#                        policy three times (rr, weighted 3:1, weighted
+#                        1:3): each phase's shares follow the policy, no
+#                        fence error or timeout in either guest
+#   share_isolation A B  A sends malformed streams through the debug path
+#                        while B runs exact work: only A's vGPU reports
+#                        errors and resets, B's results are exact
+#   share_trace A        mmio_trace bound to A's vGPU: trapped accesses per
+#                        submission in steady state
+#   share_kill B A       B's QEMU killed with SIGKILL mid-workload: its vGPU
+#                        is released, removable and reusable; A carries on
+
+gl=$top/build/bin/gvt-load
+bpfdir=$top/build/bpf
+# WORK per workload and workloads in flight: each guest alone keeps the
+# engine busy, so the scheduler, not the guests, decides the shares
+SHARE_WORK_NS=${GVT_E2E_WORK_NS:-5000000}
+SHARE_DEPTH=${GVT_E2E_DEPTH:-4}
+# seconds per measured phase, and the settling time after a change
+SHARE_PHASE_S=${GVT_E2E_PHASE_S:-8}
+SHARE_SETTLE_S=2
+
+vgpu_stat() { cat "/sys/bus/mdev/devices/$1/gvt_stats/$2" 2>/dev/null || echo 0; }
+vgpu_id() { cat "/sys/bus/mdev/devices/$1/gvt/vgpu_id"; }
+
+# busy ns of both vGPUs now: "A B"
+busy_pair() { echo "$(vgpu_stat "$1" gpu_busy_ns) $(vgpu_stat "$2" gpu_busy_ns)"; }
+
+# share_of A0 B0 A1 B1: A's share of the GPU time between two samples
+share_of() {
+	awk -v a="$(($3 - $1))" -v b="$(($4 - $2))" 'BEGIN { if (a + b > 0) printf "%.4f", a / (a + b); else print "nan" }'
+}
+
+# within X WANT TOL: |X - WANT| <= TOL
+within() { awk -v x="$1" -v w="$2" -v t="$3" 'BEGIN { d = x - w; if (d < 0) d = -d; exit !(x == x && d <= t) }'; }
+
+# load_bg DIR SECONDS TAG: gvt-guest load in the background (output in
+# $work/TAG.load, status in $work/TAG.rc)
+load_bg() {
+	("$gr" exec --dir "$1" --timeout $(($2 + 180)) -- \
+		"gvt-guest load -s $2 -n $SHARE_WORK_NS -q $SHARE_DEPTH" >"$work/$3.load" 2>&1
+	 echo $? >"$work/$3.rc") &
+}
+
+# load_rate TAG: workloads/s a finished load_bg reported
+load_rate() { sed -n 's/.* \([0-9.]*\) workloads\/s$/\1/p' "$work/$1.load"; }
+
+# attach sched_weighted with A:B weights $3:$4 (replacing NAME $5 if given)
+weighted() {
+	local a=$1 b=$2 wa=$3 wb=$4 how=()
+	[ -z "${5:-}" ] || how=(--replace "$5")
+	"$gl" "${how[@]}" "$bpfdir/sched_weighted.bpf.o" \
+		--set "weights[$(vgpu_id "$a")]=$wa" --set "weights[$(vgpu_id "$b")]=$wb"
+}
+
+share_weighted() {
+	local da=$1 db=$2 ua ub s0 s1 share ra rb ratio out
+	ua=$(cat "$da/uuid") ub=$(cat "$db/uuid")
+	if ! out=$(weighted "$ua" "$ub" 1 3 2>&1); then
+		nok "share: attaching sched_weighted 1:3 failed"
+		printf '%s\n' "$out" | notes
+		return 1
+	fi
+	load_bg "$da" $((SHARE_PHASE_S + 2 * SHARE_SETTLE_S)) wa
+	load_bg "$db" $((SHARE_PHASE_S + 2 * SHARE_SETTLE_S)) wb
+	sleep "$SHARE_SETTLE_S"
+	s0=$(busy_pair "$ua" "$ub")
+	sleep "$SHARE_PHASE_S"
+	s1=$(busy_pair "$ua" "$ub")
+	wait
+	# shellcheck disable=SC2086
+	share=$(share_of $s0 $s1)
+	ra=$(load_rate wa) rb=$(load_rate wb)
+	if [ "$(cat "$work/wa.rc")" != 0 ] || [ "$(cat "$work/wb.rc")" != 0 ] || [ -z "$ra" ] || [ -z "$rb" ]; then
+		nok "share: the loads under sched_weighted 1:3 failed (exit $(cat "$work/wa.rc"), $(cat "$work/wb.rc"))"
+		sed 's/^/#   /' "$work/wa.load" "$work/wb.load"
+		return 1
+	fi
+	if within "$share" 0.25 0.02; then
+		ok "share: sched_weighted 1:3: GPU time on the host $share / $(awk -v s="$share" 'BEGIN { printf "%.4f", 1 - s }') (want 0.25 / 0.75 +- 0.02)"
+	else
+		nok "share: sched_weighted 1:3: GPU-time share of the weight-1 guest $share (want 0.25 +- 0.02)"
+	fi
+	# the guests' throughput, workloads of equal size: the same ratio
+	ratio=$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.3f", a / (a + b) }')
+	if within "$ratio" "$share" "$(awk -v s="$share" 'BEGIN { print s * 0.10 }')"; then
+		ok "share: the guests' own throughput: $ra and $rb workloads/s, ratio $ratio (host's share $share, within 10%)"
+	else
+		nok "share: the guests' throughput ratio $ratio ($ra vs $rb workloads/s) is not within 10% of the host's share $share"
+	fi
+	sed -n 's/^load: /#   A: /p' "$work/wa.load"
+	sed -n 's/^load: /#   B: /p' "$work/wb.load"
+}
+
+share_swaps() {
+	local da=$1 db=$2 ua ub s0 s1 secs phase want share out i
+	local names=("sched_rr" "sched_weighted 3:1" "sched_weighted 1:3") wants=(0.5 0.75 0.25)
+	ua=$(cat "$da/uuid") ub=$(cat "$db/uuid")
+	secs=$((3 * (SHARE_PHASE_S + SHARE_SETTLE_S) + 2 * SHARE_SETTLE_S))
+	load_bg "$da" "$secs" sa
+	load_bg "$db" "$secs" sb
+	sleep "$SHARE_SETTLE_S"
+	for i in 0 1 2; do
+		phase=${names[$i]} want=${wants[$i]}
+		case $i in
+		0) out=$("$gl" --replace sched_weighted "$bpfdir/sched_rr.bpf.o" 2>&1) ;;
+		1) out=$(weighted "$ua" "$ub" 3 1 sched_weighted 2>&1) ;;
+		2) out=$(weighted "$ua" "$ub" 1 3 sched_weighted 2>&1) ;;
+		esac || { nok "share: --replace to $phase failed"; printf '%s\n' "$out" | notes; }
+		sleep "$SHARE_SETTLE_S"
+		s0=$(busy_pair "$ua" "$ub")
+		sleep "$SHARE_PHASE_S"
+		s1=$(busy_pair "$ua" "$ub")
+		# shellcheck disable=SC2086
+		share=$(share_of $s0 $s1)
+		if within "$share" "$want" 0.02; then
+			ok "share: live swap $((i + 1)) of 3 to $phase: the first guest's share $share (want $want +- 0.02)"
+		else
+			nok "share: after live swap $((i + 1)) to $phase: the first guest's share $share (want $want +- 0.02)"
+		fi
+	done
+	wait
+	if [ "$(cat "$work/sa.rc")" = 0 ] && [ "$(cat "$work/sb.rc")" = 0 ] &&
+		! grep -qiE 'error|timed out|refused' "$work/sa.load" "$work/sb.load"; then
+		ok "share: three live swaps under load: no fence error or timeout in either guest ($(load_rate sa) and $(load_rate sb) workloads/s over $secs s)"
+	else
+		nok "share: the guests' loads across the swaps (exit $(cat "$work/sa.rc"), $(cat "$work/sb.rc"))"
+		sed 's/^/#   /' "$work/sa.load" "$work/sb.load"
+	fi
+	"$gl" --unload sched_weighted >/dev/null 2>&1 ||
+		nok "share: gvt-load --unload sched_weighted failed"
+}
+
+share_isolation() {
+	local da=$1 db=$2 ua ub ra0 rb0 ea0 eb0 rs0 rs1 ra1 rb1 ea1 eb1
+	ua=$(cat "$da/uuid") ub=$(cat "$db/uuid")
+	ra0=$(vgpu_stat "$ua" workloads_rejected) rb0=$(vgpu_stat "$ub" workloads_rejected)
+	rs0=$(vgpu_stat "$ub" resets)
+	ea0=$(vgpu_stat "$ua" resets)
+	# B: exact work, every byte checked, for as long as A misbehaves
+	("$gr" exec --dir "$db" --timeout 400 -- \
+		'n=0; while [ $n -lt 6 ]; do gvt-guest fill -e render || exit 1; gvt-guest copy -e copy || exit 1; n=$((n + 1)); done; echo "exact rounds: $n"' \
+		>"$work/iso-b.out" 2>&1; echo $? >"$work/iso-b.rc") &
+	gexec "$da" 300 'for i in 1 2 3; do gvt-guest raw -x error 0x7f000001; done; gvt-guest info | grep "^resets"; gvt-guest fill'
+	wait
+	ra1=$(vgpu_stat "$ua" workloads_rejected) rb1=$(vgpu_stat "$ub" workloads_rejected)
+	rs1=$(vgpu_stat "$ub" resets)
+	ea1=$(vgpu_stat "$ua" resets)
+	eb0=$rs0 eb1=$rs1
+	if [ "$RC" = 0 ] && [ "$ra1" -ge $((ra0 + 3)) ] && [ "$ea1" -ge $((ea0 + 3)) ]; then
+		ok "share: malformed streams from the first guest: its vGPU refused $((ra1 - ra0)) and was reset $((ea1 - ea0)) times, its driver carried on"
+	else
+		nok "share: the first guest's malformed streams (exit $RC; rejected $ra0 -> $ra1, resets $ea0 -> $ea1)"
+		show
+	fi
+	if [ "$(cat "$work/iso-b.rc")" = 0 ] && [ "$rb1" = "$rb0" ] && [ "$eb1" = "$eb0" ]; then
+		ok "share: meanwhile the other guest's fill and copy came out exact ($(sed -n 's/^exact rounds: //p' "$work/iso-b.out") rounds), no error and no reset on its vGPU"
+	else
+		nok "share: the other guest was disturbed (exit $(cat "$work/iso-b.rc"); rejected $rb0 -> $rb1, resets $eb0 -> $eb1)"
+		sed 's/^/#   /' "$work/iso-b.out"
+	fi
+}
+
+share_trace() {
+	local da=$1 ua id out pol sub0 sub1 traps subs
+	ua=$(cat "$da/uuid") id=$(vgpu_id "$ua")
+	if ! out=$("$gl" "$bpfdir/mmio_trace.bpf.o" --vgpu "$ua" 2>&1); then
+		nok "trace: attaching mmio_trace to the guest's vGPU failed"
+		printf '%s\n' "$out" | notes
+		return 1
+	fi
+	pol=$(sed -n 's/^loaded \([^ ]*\) from .*/\1/p' <<<"$out")
+	# steady state: one workload in flight, many of them
+	gexec "$da" 120 'gvt-guest load -s 2 -n 100000 -q 1 >/dev/null'
+	sub0=$(vgpu_stat "$ua" workloads_submitted)
+	out=$(bpftool -j map dump pinned "/sys/fs/bpf/gvt/${pol:-mmio_trace}/trace_regs" 2>/dev/null)
+	local t0 t1
+	t0=$(jq --argjson id "$id" '[.[] | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
+	gexec "$da" 120 'gvt-guest load -s 5 -n 100000 -q 1'
+	sub1=$(vgpu_stat "$ua" workloads_submitted)
+	out=$(bpftool -j map dump pinned "/sys/fs/bpf/gvt/${pol:-mmio_trace}/trace_regs" 2>/dev/null)
+	t1=$(jq --argjson id "$id" '[.[] | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
+	traps=$((t1 - t0)) subs=$((sub1 - sub0))
+	"$gl" --unload "${pol:-mmio_trace}" >/dev/null 2>&1 || nok "trace: unloading ${pol:-mmio_trace} failed"
+	if [ "$subs" -gt 0 ] && [ "$traps" -gt 0 ]; then
+		ok "trace: mmio_trace bound to the guest's vGPU: $traps trapped accesses for $subs submissions, $(awk -v t="$traps" -v s="$subs" 'BEGIN { printf "%.2f", t / s }') per submission in steady state"
+		jq -r --argjson id "$id" '[.[] | select(.key.vgpu_id == $id)] | sort_by(-(.value.reads + .value.writes)) | .[:6][] | "#   register \(.key.offset | tostring): \(.value.reads) reads, \(.value.writes) writes (all of the run)"' <<<"$out"
+	else
+		nok "trace: mmio_trace saw $traps accesses for $subs submissions"
+	fi
+}
+
+share_kill() {
+	local db=$1 da=$2 ub pid i gone=0 u2
+	ub=$(cat "$db/uuid") pid=$(cat "$db/qemu.pid")
+	load_bg "$db" 60 kb
+	sleep 5
+	kill -KILL "$pid" 2>/dev/null
+	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+	wait
+	if [ $gone = 1 ] && [ "$(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null)" != open ]; then
+		ok "kill: the second guest's QEMU killed with SIGKILL mid-workload: its vGPU is released ($(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null))"
+	else
+		nok "kill: after SIGKILL the vGPU is still held (status $(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null))"
+	fi
+	if timeout 30 mdevctl stop -u "$ub" 2>"$work/kill.err" && [ ! -e "/sys/bus/mdev/devices/$ub" ]; then
+		ok "kill: its vGPU removed (mdevctl stop)"
+	else
+		nok "kill: removing the vGPU after the kill failed: $(cat "$work/kill.err")"
+	fi
+	u2=$(cat /proc/sys/kernel/random/uuid)
+	if mdevctl start -u "$u2" -p gvt0 -t gvt-V1_8 2>"$work/kill.err" &&
+		"$top/build/bin/gvtctl" info "$u2" >"$work/kill.info" 2>&1; then
+		ok "kill: the slot is reusable: a new vGPU there opens through VFIO ($(grep -m1 -i 'vgpu' "$work/kill.info" | tr -s ' '))"
+	else
+		nok "kill: reusing the slot failed: $(cat "$work/kill.err" "$work/kill.info" 2>/dev/null | head -n 3)"
+	fi
+	timeout 30 mdevctl stop -u "$u2" 2>/dev/null
+	gexec "$da" 120 'gvt-guest fill && gvt-guest copy'
+	if [ "$RC" = 0 ]; then ok "kill: the first guest carries on: fill and copy exact"; else nok "kill: the first guest after the other's kill (exit $RC)"; fi
+}
