@@ -21,7 +21,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 VM_SRCS    := $(wildcard tests/vm/*.c)
 
 .PHONY: all kmod bpf userspace guest guest-kmod bench fuzz fuzz-vm unit unit-plain unit-san \
-	vmtest e2e test demo lint clean help check-env
+	vmtest e2e test demo demo-vgpus lint clean help check-env
 
 all: kmod bpf userspace guest
 
@@ -35,7 +35,8 @@ help:
 	@echo "make e2e        a real guest through QEMU vfio-pci, inside the VM (tests/e2e)"
 	@echo "make test       unit + vmtest + e2e, with a closing summary"
 	@echo "make bench      MMIO trap and scheduling decision costs, as ratios (VM)"
-	@echo "make demo       a VM run that creates vGPUs on two parents, attaches policies, shows them"
+	@echo "make demo       the main job: two guests share a GPU under live BPF policies (VM)"
+	@echo "make demo-vgpus the host side alone: two parents, every type, policies"
 	@echo "make fuzz       libFuzzer on the model and the command scanner (FUZZ_SECS each)"
 	@echo "make fuzz-vm    the VFIO fuzzer and the lifecycle torture in the VM (FUZZ_VM_SECS each)"
 	@echo "make lint       checkpatch on the module sources"
@@ -177,7 +178,13 @@ e2e: kmod bpf userspace guest
 		tests/e2e/smoke.sh --extract $(B)/results/e2e-console.log $(B)/results/e2e-png; \
 		exit $$rc
 
-demo: kmod bpf userspace
+# the main job: two guests sharing a GPU under live policies, their displays
+demo: kmod bpf userspace guest
+	tools/guest-run prepare
+	tools/vm-run --timeout 1800 --out $(B)/demo -- tools/demo
+
+# a tour of the host side alone (two parents, every type, policies)
+demo-vgpus: kmod bpf userspace
 	tools/vm-run --timeout 300 -- tools/demo-vgpus --parents 2
 
 # coverage-guided fuzzing of the device model and command scanner
