@@ -25,8 +25,9 @@
 gl=$top/build/bin/gvt-load
 bpfdir=$top/build/bpf
 # WORK per workload and workloads in flight: each guest alone keeps the
-# engine busy, so the scheduler, not the guests, decides the shares
-SHARE_WORK_NS=${GVT_E2E_WORK_NS:-5000000}
+# engine busy (a guest under nested emulation submits some 30-40 requests
+# a second), so the scheduler, not the guests, decides the shares
+SHARE_WORK_NS=${GVT_E2E_WORK_NS:-25000000}
 SHARE_DEPTH=${GVT_E2E_DEPTH:-4}
 # seconds per measured phase, and the settling time after a change
 SHARE_PHASE_S=${GVT_E2E_PHASE_S:-8}
@@ -46,15 +47,56 @@ share_of() {
 # within X WANT TOL: |X - WANT| <= TOL
 within() { awk -v x="$1" -v w="$2" -v t="$3" 'BEGIN { d = x - w; if (d < 0) d = -d; exit !(x == x && d <= t) }'; }
 
-# load_bg DIR SECONDS TAG: gvt-guest load in the background (output in
-# $work/TAG.load, status in $work/TAG.rc)
-load_bg() {
-	("$gr" exec --dir "$1" --timeout $(($2 + 180)) -- \
-		"gvt-guest load -s $2 -n $SHARE_WORK_NS -q $SHARE_DEPTH" >"$work/$3.load" 2>&1
-	 echo $? >"$work/$3.rc") &
+# load_arm DIR SECONDS: a gvt-guest load in the guest's background that
+# starts when /tmp/go appears (go), so that both guests' runs line up; the
+# guest takes one command at a time, hence the background
+load_arm() {
+	"$gr" exec --dir "$1" --timeout 60 -- \
+		"rm -f /tmp/go /tmp/load.out /tmp/load.rc; (i=0; while [ ! -e /tmp/go ] && [ \$i -lt 2400 ]; do sleep 0.05; i=\$((i + 1)); done; gvt-guest load -s $2 -n $SHARE_WORK_NS -q $SHARE_DEPTH >/tmp/load.out 2>&1; echo \$? >/tmp/load.rc) >/dev/null 2>&1 &" \
+		>/dev/null 2>&1
 }
 
-# load_rate TAG: workloads/s a finished load_bg reported
+# go DIR...: the armed loads start, in every guest at once
+go() {
+	local d pids=()
+	for d in "$@"; do
+		"$gr" exec --dir "$d" --timeout 30 -- 'touch /tmp/go' >/dev/null 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+
+# load_collect DIR TAG: waits for an armed load's end; its output in
+# $work/TAG.load, its status in $work/TAG.rc
+load_collect() {
+	local rc=0
+	"$gr" exec --dir "$1" --timeout 400 -- \
+		'while [ ! -e /tmp/load.rc ]; do sleep 0.5; done; cat /tmp/load.out; exit $(cat /tmp/load.rc)' \
+		>"$work/$2.load" 2>&1 || rc=$?
+	echo $rc >"$work/$2.rc"
+}
+
+# collect_both DA DB TAG_A TAG_B
+collect_both() {
+	load_collect "$1" "$3" &
+	local p=$!
+	load_collect "$2" "$4"
+	wait $p
+}
+
+# running_both UA UB: waits (up to 60 s) until both vGPUs submit work
+running_both() {
+	local a0 b0 a1 b1 i
+	a0=$(vgpu_stat "$1" workloads_submitted) b0=$(vgpu_stat "$2" workloads_submitted)
+	for i in $(seq 120); do
+		sleep 0.5
+		a1=$(vgpu_stat "$1" workloads_submitted) b1=$(vgpu_stat "$2" workloads_submitted)
+		[ "$a1" -gt "$a0" ] && [ "$b1" -gt "$b0" ] && return 0
+	done
+	return 1
+}
+
+# load_rate TAG: workloads/s a collected load reported
 load_rate() { sed -n 's/.* \([0-9.]*\) workloads\/s$/\1/p' "$work/$1.load"; }
 
 # attach sched_weighted with A:B weights $3:$4 (replacing NAME $5 if given)
@@ -73,13 +115,16 @@ share_weighted() {
 		printf '%s\n' "$out" | notes
 		return 1
 	fi
-	load_bg "$da" $((SHARE_PHASE_S + 2 * SHARE_SETTLE_S)) wa
-	load_bg "$db" $((SHARE_PHASE_S + 2 * SHARE_SETTLE_S)) wb
-	sleep "$SHARE_SETTLE_S"
+	# the guests load for three windows: the host measures the middle one
+	load_arm "$da" $((3 * SHARE_PHASE_S))
+	load_arm "$db" $((3 * SHARE_PHASE_S))
+	go "$da" "$db"
+	running_both "$ua" "$ub" || nok "share: the guests' loads did not both start"
+	sleep "$SHARE_PHASE_S"
 	s0=$(busy_pair "$ua" "$ub")
 	sleep "$SHARE_PHASE_S"
 	s1=$(busy_pair "$ua" "$ub")
-	wait
+	collect_both "$da" "$db" wa wb
 	# shellcheck disable=SC2086
 	share=$(share_of $s0 $s1)
 	ra=$(load_rate wa) rb=$(load_rate wb)
@@ -108,10 +153,11 @@ share_swaps() {
 	local da=$1 db=$2 ua ub s0 s1 secs phase want share out i
 	local names=("sched_rr" "sched_weighted 3:1" "sched_weighted 1:3") wants=(0.5 0.75 0.25)
 	ua=$(cat "$da/uuid") ub=$(cat "$db/uuid")
-	secs=$((3 * (SHARE_PHASE_S + SHARE_SETTLE_S) + 2 * SHARE_SETTLE_S))
-	load_bg "$da" "$secs" sa
-	load_bg "$db" "$secs" sb
-	sleep "$SHARE_SETTLE_S"
+	secs=$((3 * (SHARE_PHASE_S + SHARE_SETTLE_S) + 10))
+	load_arm "$da" "$secs"
+	load_arm "$db" "$secs"
+	go "$da" "$db"
+	running_both "$ua" "$ub" || nok "share: the guests' loads did not both start"
 	for i in 0 1 2; do
 		phase=${names[$i]} want=${wants[$i]}
 		case $i in
@@ -131,7 +177,7 @@ share_swaps() {
 			nok "share: after live swap $((i + 1)) to $phase: the first guest's share $share (want $want +- 0.02)"
 		fi
 	done
-	wait
+	collect_both "$da" "$db" sa sb
 	if [ "$(cat "$work/sa.rc")" = 0 ] && [ "$(cat "$work/sb.rc")" = 0 ] &&
 		! grep -qiE 'error|timed out|refused' "$work/sa.load" "$work/sb.load"; then
 		ok "share: three live swaps under load: no fence error or timeout in either guest ($(load_rate sa) and $(load_rate sb) workloads/s over $secs s)"
@@ -187,38 +233,37 @@ share_trace() {
 	sub0=$(vgpu_stat "$ua" workloads_submitted)
 	out=$(bpftool -j map dump pinned "/sys/fs/bpf/gvt/${pol:-mmio_trace}/trace_regs" 2>/dev/null)
 	local t0 t1
-	t0=$(jq --argjson id "$id" '[.[] | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
+	t0=$(jq --argjson id "$id" '[.[] | (.formatted // .) | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
 	gexec "$da" 120 'gvt-guest load -s 5 -n 100000 -q 1'
 	sub1=$(vgpu_stat "$ua" workloads_submitted)
 	out=$(bpftool -j map dump pinned "/sys/fs/bpf/gvt/${pol:-mmio_trace}/trace_regs" 2>/dev/null)
-	t1=$(jq --argjson id "$id" '[.[] | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
+	t1=$(jq --argjson id "$id" '[.[] | (.formatted // .) | select(.key.vgpu_id == $id) | .value.reads + .value.writes] | add // 0' <<<"$out")
 	traps=$((t1 - t0)) subs=$((sub1 - sub0))
 	"$gl" --unload "${pol:-mmio_trace}" >/dev/null 2>&1 || nok "trace: unloading ${pol:-mmio_trace} failed"
 	if [ "$subs" -gt 0 ] && [ "$traps" -gt 0 ]; then
 		ok "trace: mmio_trace bound to the guest's vGPU: $traps trapped accesses for $subs submissions, $(awk -v t="$traps" -v s="$subs" 'BEGIN { printf "%.2f", t / s }') per submission in steady state"
-		jq -r --argjson id "$id" '[.[] | select(.key.vgpu_id == $id)] | sort_by(-(.value.reads + .value.writes)) | .[:6][] | "#   register \(.key.offset | tostring): \(.value.reads) reads, \(.value.writes) writes (all of the run)"' <<<"$out"
+		jq -r --argjson id "$id" '[.[] | (.formatted // .) | select(.key.vgpu_id == $id)] | sort_by(-(.value.reads + .value.writes)) | .[:6][] | "#   register \(.key.offset | tostring): \(.value.reads) reads, \(.value.writes) writes (all of the run)"' <<<"$out"
 	else
 		nok "trace: mmio_trace saw $traps accesses for $subs submissions"
 	fi
 }
 
 share_kill() {
-	local db=$1 da=$2 ub pid i gone=0 u2
-	ub=$(cat "$db/uuid") pid=$(cat "$db/qemu.pid")
-	load_bg "$db" 60 kb
-	sleep 5
-	kill -KILL "$pid" 2>/dev/null
-	for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || { gone=1; break; }; sleep 0.1; done
-	wait
-	if [ $gone = 1 ] && [ "$(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null)" != open ]; then
-		ok "kill: the second guest's QEMU killed with SIGKILL mid-workload: its vGPU is released ($(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null))"
+	local db=$1 da=$2 ub qpid i gone=0 u2
+	ub=$(cat "$db/uuid")
+	# QEMU itself (qemu.pid is the timeout wrapper guest-run runs it under)
+	qpid=$(pgrep -f -- "sysfsdev=/sys/bus/mdev/devices/$ub" | head -n 1)
+	load_arm "$db" 60
+	go "$db"
+	running_both "$ub" "$ub" || nok "kill: the guest's load did not start"
+	sleep 2
+	[ -n "$qpid" ] && kill -KILL "$qpid" 2>/dev/null
+	for i in $(seq 100); do kill -0 "$qpid" 2>/dev/null || { gone=1; break; }; sleep 0.1; done
+	if [ $gone = 1 ] && timeout 30 mdevctl stop -u "$ub" 2>"$work/kill.err" &&
+		[ ! -e "/sys/bus/mdev/devices/$ub" ]; then
+		ok "kill: the second guest's QEMU killed with SIGKILL mid-workload: its vGPU released and removed (mdevctl stop)"
 	else
-		nok "kill: after SIGKILL the vGPU is still held (status $(cat "/sys/bus/mdev/devices/$ub/gvt/status" 2>/dev/null))"
-	fi
-	if timeout 30 mdevctl stop -u "$ub" 2>"$work/kill.err" && [ ! -e "/sys/bus/mdev/devices/$ub" ]; then
-		ok "kill: its vGPU removed (mdevctl stop)"
-	else
-		nok "kill: removing the vGPU after the kill failed: $(cat "$work/kill.err")"
+		nok "kill: after SIGKILL of QEMU (pid ${qpid:-?}, gone $gone) the vGPU could not be removed: $(cat "$work/kill.err" 2>/dev/null)"
 	fi
 	u2=$(cat /proc/sys/kernel/random/uuid)
 	if mdevctl start -u "$u2" -p gvt0 -t gvt-V1_8 2>"$work/kill.err" &&

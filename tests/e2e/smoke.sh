@@ -287,6 +287,11 @@ else
 		nok "mdevctl: list after start does not show $ub on gvt0 as gvt-V1_8"
 		printf '%s\n' "$out" | notes
 	fi
+	# definitions live in /etc/mdevctl.d, read-only in the test VM
+	if [ -d /etc/mdevctl.d ] && ! touch /etc/mdevctl.d/.w 2>/dev/null; then
+		mount -t tmpfs mdevctl /etc/mdevctl.d
+	fi
+	rm -f /etc/mdevctl.d/.w
 	if mdevctl define --auto -u "$ub" >"$work/define.out" 2>&1 &&
 		out=$(mdevctl list --defined 2>&1) && grep -q "^$ub gvt0 gvt-V1_8 auto" <<<"$out"; then
 		ok "mdevctl: define --auto made it a persistent, auto-started definition: $(grep "^$ub" <<<"$out")"
