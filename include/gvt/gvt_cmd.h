@@ -25,7 +25,8 @@
 
 /*
  * GVT_CMD_LIST(X) expands X(name, opcode, min length, max length) once per
- * command, lengths in dwords with the header. Operands, in order:
+ * command, lengths in dwords with the header, as decoded (a NOOP's length
+ * field may also be 0). Operands, in order:
  *
  * NOOP            -                   does nothing; its length field may be
  *                                     0 or 1 (a 0 dword is a NOOP), both

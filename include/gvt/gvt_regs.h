@@ -138,7 +138,7 @@
 #define GVT_RESET_KEY			0x52534554u	/* "TESR": guards stray writes */
 
 #define GVT_STATUS_FAILED		(1u << 0)	/* misbehaved: reset needed */
-/* rejected or faulting workloads since reset that put the vGPU in FAILED */
+/* errors since reset (refused/faulting workloads, bad TAILs) that fail it */
 #define GVT_ERROR_FAIL_LIMIT		4
 
 /* interrupt bits (IER/IMR/IIR/ISR) */
@@ -187,7 +187,7 @@
 #define GVT_ERR_BAD_ADDRESS		3
 #define GVT_ERR_BATCH_DEPTH		4
 #define GVT_ERR_GTT_FAULT		5
-#define GVT_ERR_RING_CTL		6	/* TAIL outside the ring / ring off */
+#define GVT_ERR_RING_CTL		6	/* TAIL at or past the end of the ring */
 #define GVT_ERR_BAD_LENGTH		7	/* command length field wrong */
 #define GVT_ERR_BATCH_SIZE		8	/* runaway batch (no BATCH_END) */
 #define GVT_ERR_BAD_PARAM		9	/* rect size, stride, work time */

@@ -153,11 +153,14 @@ share_swaps() {
 	local da=$1 db=$2 ua ub s0 s1 secs phase want share out i
 	local names=("sched_rr" "sched_weighted 3:1" "sched_weighted 1:3") wants=(0.5 0.75 0.25)
 	ua=$(cat "$da/uuid") ub=$(cat "$db/uuid")
-	secs=$((3 * (SHARE_PHASE_S + SHARE_SETTLE_S) + 10))
+	# the loads outlast the phases whatever a gvt-load takes on this
+	# machine, and are stopped (SIGINT: they end with their report) after
+	secs=$((3 * (SHARE_PHASE_S + SHARE_SETTLE_S) + 300))
 	load_arm "$da" "$secs"
 	load_arm "$db" "$secs"
 	go "$da" "$db"
 	running_both "$ua" "$ub" || nok "share: the guests' loads did not both start"
+	t0=$EPOCHREALTIME
 	for i in 0 1 2; do
 		phase=${names[$i]} want=${wants[$i]}
 		case $i in
@@ -177,6 +180,11 @@ share_swaps() {
 			nok "share: after live swap $((i + 1)) to $phase: the first guest's share $share (want $want +- 0.02)"
 		fi
 	done
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	"$gr" exec --dir "$da" --timeout 30 -- 'kill -INT $(pidof gvt-guest)' >/dev/null 2>&1 &
+	i=$!
+	"$gr" exec --dir "$db" --timeout 30 -- 'kill -INT $(pidof gvt-guest)' >/dev/null 2>&1
+	wait $i
 	collect_both "$da" "$db" sa sb
 	if [ "$(cat "$work/sa.rc")" = 0 ] && [ "$(cat "$work/sb.rc")" = 0 ] &&
 		! grep -qiE 'error|timed out|refused' "$work/sa.load" "$work/sb.load"; then
@@ -251,15 +259,28 @@ share_trace() {
 share_kill() {
 	local db=$1 da=$2 ub qpid i gone=0 u2
 	ub=$(cat "$db/uuid")
-	# QEMU itself (qemu.pid is the timeout wrapper guest-run runs it under)
-	qpid=$(pgrep -f -- "sysfsdev=/sys/bus/mdev/devices/$ub" | head -n 1)
+	# QEMU itself, not the timeout wrapper guest-run runs it under, whose
+	# command line names the vGPU too
+	qpid=''
+	for i in $(pgrep -f -- "sysfsdev=/sys/bus/mdev/devices/$ub"); do
+		case $(cat "/proc/$i/comm" 2>/dev/null) in
+		qemu-system-x86*) qpid=$i; break ;;
+		esac
+	done
+	[ -n "$qpid" ] || { nok "kill: no QEMU process found for the second guest's vGPU"; return 1; }
 	load_arm "$db" 60
 	go "$db"
 	running_both "$ub" "$ub" || nok "kill: the guest's load did not start"
 	sleep 2
-	[ -n "$qpid" ] && kill -KILL "$qpid" 2>/dev/null
+	kill -KILL "$qpid" 2>/dev/null
 	for i in $(seq 100); do kill -0 "$qpid" 2>/dev/null || { gone=1; break; }; sleep 0.1; done
-	if [ $gone = 1 ] && timeout 30 mdevctl stop -u "$ub" 2>"$work/kill.err" &&
+	# (a removal waits, uninterruptibly, for the VMM to let go: only with
+	# QEMU gone is it asked for)
+	if [ $gone = 0 ]; then
+		nok "kill: QEMU (pid $qpid) still there after SIGKILL"
+		return 1
+	fi
+	if timeout 30 mdevctl stop -u "$ub" 2>"$work/kill.err" &&
 		[ ! -e "/sys/bus/mdev/devices/$ub" ]; then
 		ok "kill: the second guest's QEMU killed with SIGKILL mid-workload: its vGPU released and removed (mdevctl stop)"
 	else

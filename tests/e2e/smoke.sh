@@ -22,7 +22,8 @@
 #    progress (the host drops its doorbell with the mmio_guard policy) gets
 #    the vGPU reset too; driver unbind/bind and module reload.
 #  guest B, -M pc, V1_8 (created through mdevctl start, list, define
-#    --auto), INTx (gvt_drm.msi=0): probe, fill, copy, load, and the drawn
+#    --auto), INTx (gvt_drm.msi=0), in bookworm-backports' QEMU 10.0 (A
+#    runs in bookworm's 7.2): probe, fill, copy, load, and the drawn
 #    pattern equal to the screendump again.
 #  both (tests/e2e/share.sh): loads at once under sched_weighted 1:3 with
 #    the host's shares and the guests' throughput compared; three live
@@ -141,6 +142,24 @@ started_bg() {
 	local t=$1 d=$2
 	shift 2
 	started "$t" "$d" "$(cat "$d.rc" 2>/dev/null || echo 126)" "$(cat "$d.start" 2>/dev/null)" "$@"
+}
+
+# died_early DIR: the guest kernel of a start_bg died before it reached
+# PCI (before the vGPU or its driver did anything): a fault of the
+# emulator two levels down, seen rarely (a double fault in start_kernel).
+# Such a boot is noted, with its first problem line, and made once more.
+died_early() {
+	local d=$1
+	[ "$(cat "$d.rc" 2>/dev/null)" = 125 ] && [ -s "$d/console.log" ] &&
+		! grep -qE 'PCI: |pci 0000|gvt' "$d/console.log"
+}
+retry_early() { # retry_early TITLE DIR ARGS...
+	local t=$1 d=$2
+	shift 2
+	died_early "$d" || return 0
+	note "$t: the guest kernel died before PCI came up, not touching the vGPU; booting it once more:"
+	grep -m 3 -E 'Oops|BUG|panic|fault|WARNING' "$d/console.log" | sed 's/^/#   /'
+	start_bg "$d" "$@"
 }
 
 # started TITLE DIR RC OUTPUT ARGS...: what a start said
@@ -288,9 +307,13 @@ else
 		printf '%s\n' "$out" | notes
 	fi
 	# definitions live in /etc/mdevctl.d, read-only in the test VM
+	# (a tmpfs over it, seeded with the packaged tree: scripts.d/callouts...)
 	if [ -d /etc/mdevctl.d ] && ! touch /etc/mdevctl.d/.w 2>/dev/null; then
+		cp -a /etc/mdevctl.d "$work/mdevctl.d"
 		mount -t tmpfs mdevctl /etc/mdevctl.d
+		cp -a "$work/mdevctl.d/." /etc/mdevctl.d/
 	fi
+	mkdir -p /etc/mdevctl.d/scripts.d/callouts /etc/mdevctl.d/scripts.d/notifiers
 	rm -f /etc/mdevctl.d/.w
 	if mdevctl define --auto -u "$ub" >"$work/define.out" 2>&1 &&
 		out=$(mdevctl list --defined 2>&1) && grep -q "^$ub gvt0 gvt-V1_8 auto" <<<"$out"; then
@@ -301,13 +324,25 @@ else
 	fi
 	mdevctl undefine -u "$ub" >/dev/null 2>&1
 fi
-# both boot at once: a boot costs minutes under full emulation twice over
-start_bg "$A" --machine q35 --type V1_4
-[ ! -e "$mdev_dir/$ub" ] || start_bg "$B" --machine pc --uuid "$ub" --driver-param msi=0
+# both boot at once: a boot costs minutes under full emulation twice over.
+# B runs in the other QEMU users have: bookworm-backports' 10.0.
+q10=$top/build/cache/qemu-backports/qemu-system-x86_64
+q10v=$("$q10" --version 2>/dev/null | sed -n 's/^QEMU emulator version \([^ ]*\).*/\1/p')
+if [ -z "$q10v" ]; then
+	nok "pc: bookworm-backports' QEMU missing or not running ($q10: run tools/setup); B runs in the stock QEMU"
+	q10=qemu-system-x86_64
+fi
+args_a=(--machine q35 --type V1_4)
+args_b=(--machine pc --uuid "$ub" --driver-param msi=0 --qemu "$q10")
+start_bg "$A" "${args_a[@]}"
+[ ! -e "$mdev_dir/$ub" ] || start_bg "$B" "${args_b[@]}"
 wait
-started_bg q35 "$A" --machine q35 --type V1_4 && up_a=1
+retry_early q35 "$A" "${args_a[@]}"
+[ ! -e "$mdev_dir/$ub" ] || retry_early pc "$B" "${args_b[@]}"
+wait
+started_bg q35 "$A" "QEMU $(cat "$A/qemu-version" 2>/dev/null)" "${args_a[@]}" && up_a=1
 if [ -e "$mdev_dir/$ub" ]; then
-	started_bg pc "$B" --machine pc --uuid "$ub" --driver-param msi=0 && up_b=1
+	started_bg pc "$B" "QEMU $(cat "$B/qemu-version" 2>/dev/null)" "${args_b[@]/#$top\//}" && up_b=1
 fi
 
 # ---- guest A: q35, MSI ------------------------------------------------------

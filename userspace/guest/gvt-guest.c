@@ -17,9 +17,10 @@
  *
  * fill and copy check every byte of the buffers they use (what the
  * command wrote and what it must have left alone). load keeps an engine
- * busy with WORK commands, DEPTH submissions in flight, and reports
- * workloads/s, fence latency (submission to the wait's return) p50/p99
- * and the GPU time the engine reports. sync fills a buffer on the render
+ * busy with WORK commands, DEPTH submissions in flight, for SECONDS or
+ * until SIGINT/SIGTERM, and reports workloads/s, fence latency
+ * (submission to the wait's return) p50/p99 and the GPU time the engine
+ * reports. sync fills a buffer on the render
  * engine behind a long WORK and copies it on the copy engine at once: the
  * driver must order the copy after the fill. reject feeds the driver bad
  * submissions that must be refused. draw renders a test pattern into a
@@ -807,6 +808,15 @@ static uint64_t percentile(const uint64_t *sorted, size_t n, unsigned int p)
 #define LOAD_MAX_DEPTH	16
 #define LOAD_MAX_SAMPLES 10000000
 
+/* SIGINT/SIGTERM: load ends early (with its report), draw stops holding */
+static volatile sig_atomic_t stop_hold;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_hold = 1;
+}
+
 static int cmd_load(int argc, char **argv)
 {
 	uint32_t engine = DRM_GVT_ENGINE_RENDER, secs = 0, work_ns = 1000000;
@@ -853,10 +863,12 @@ static int cmd_load(int argc, char **argv)
 	param_busy = engine == DRM_GVT_ENGINE_RENDER ?
 		     DRM_GVT_PARAM_BUSY_NS_RENDER : DRM_GVT_PARAM_BUSY_NS_COPY;
 	busy0 = param_or_die(fd, param_busy, "BUSY_NS");
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
 	t0 = now_ns();
 	t_end = t0 + (uint64_t)secs * 1000000000ull;
 	for (;;) {
-		bool more = now_ns() < t_end;
+		bool more = !stop_hold && now_ns() < t_end;
 
 		if (more && inflight < depth) {
 			/* WORK, then the request's number into the buffer */
@@ -1252,14 +1264,6 @@ static int cmd_pattern(int argc, char **argv)
 }
 
 /* ---- draw: the pattern on the display through KMS ----------------------------- */
-
-static volatile sig_atomic_t stop_hold;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_hold = 1;
-}
 
 struct kms_fb {
 	uint32_t handle, pitch, fb_id;
