@@ -25,7 +25,9 @@
 #    --auto), INTx (gvt_drm.msi=0), in bookworm-backports' QEMU 10.0 (A
 #    runs in bookworm's 7.2): probe, fill, copy, load, and the drawn
 #    pattern equal to the screendump again.
-#  both (tests/e2e/share.sh): loads at once under sched_weighted 1:3 with
+#  both (tests/e2e/share.sh): A's load again while B saturates the
+#    engine (workloads/s and fence latency against A's alone); loads at
+#    once under sched_weighted 1:3 with
 #    the host's shares and the guests' throughput compared; three live
 #    policy swaps under load; malformed streams from A while B's work
 #    stays exact; mmio_trace bound to A counting traps per submission; B's
@@ -280,6 +282,7 @@ check_load() {
 	rate=$(sed -n 's/.* \([0-9.]*\) workloads\/s$/\1/p' <<<"$OUT")
 	p50=$(sed -n 's/.*latency p50 \([0-9.]*\) ms.*/\1/p' <<<"$OUT")
 	p99=$(sed -n 's/.*p99 \([0-9.]*\) ms.*/\1/p' <<<"$OUT")
+	LOAD_RATE=$rate
 	if [ $RC = 0 ] && [ -n "$rate" ] && [ -n "$p50" ] && [ -n "$p99" ]; then
 		ok "$t: load for $s s${*:+ ($*)}: $rate workloads/s, fence latency p50 $p50 ms, p99 $p99 ms"
 	else
@@ -290,7 +293,7 @@ check_load() {
 
 # ---- two guests on one GPU: A (q35, MSI, sysfs), B (pc, INTx, mdevctl) ---------
 A=$work/q35 B=$work/pc
-up_a=0 up_b=0
+up_a=0 up_b=0 rate_a='' LOAD_RATE=''
 # B's vGPU through mdevctl, as an operator with persistent definitions has it
 ub=$(cat /proc/sys/kernel/random/uuid)
 if ! command -v mdevctl >/dev/null; then
@@ -377,6 +380,7 @@ if [ $up_a = 1 ]; then
 	show
 
 	check_load q35 "$A" 10
+	rate_a=$LOAD_RATE
 	check_load q35 "$A" 5 -n 1000 -q 1
 	check_draw q35 "$A"
 
@@ -492,6 +496,7 @@ fi
 if [ $up_a = 1 ] && [ $up_b = 1 ]; then
 	# shellcheck source=tests/e2e/share.sh
 	. "$top/tests/e2e/share.sh"
+	share_contended "$A" "$B" "${rate_a:-}"
 	share_weighted "$A" "$B"
 	share_swaps "$A" "$B"
 	share_isolation "$A" "$B"
