@@ -37,7 +37,7 @@ bpfdir=$top/build/bpf
 # guest with the larger weight runs dry at times and the other takes the
 # engine), so the scheduler, not the guests, decides the shares
 SHARE_WORK_NS=${GVT_E2E_WORK_NS:-50000000}
-SHARE_DEPTH=${GVT_E2E_DEPTH:-4}
+SHARE_DEPTH=${GVT_E2E_DEPTH:-8}
 # seconds per measured phase, and the settling time after a change
 SHARE_PHASE_S=${GVT_E2E_PHASE_S:-8}
 SHARE_SETTLE_S=2
