@@ -38,11 +38,12 @@ gl=$top/build/bin/gvt-load
 bpfdir=$top/build/bpf
 # WORK per workload and workloads in flight: each guest alone keeps the
 # engine busy (a guest under nested emulation submits a few dozen
-# requests a second, fewer when the host is slow; with less queued, the
-# guest with the larger weight runs dry at times and the other takes the
-# engine), so the scheduler, not the guests, decides the shares
-SHARE_WORK_NS=${GVT_E2E_WORK_NS:-50000000}
-SHARE_DEPTH=${GVT_E2E_DEPTH:-8}
+# requests a second), so the scheduler, not the guests, decides the
+# shares. On a slow host the weight-3 guest still runs dry at times and
+# the other takes the engine; deeper queues (50 ms x 8) did worse, the
+# shares swinging by 0.1 over seconds.
+SHARE_WORK_NS=${GVT_E2E_WORK_NS:-25000000}
+SHARE_DEPTH=${GVT_E2E_DEPTH:-4}
 # seconds per measured phase, and the settling time after a change
 SHARE_PHASE_S=${GVT_E2E_PHASE_S:-8}
 SHARE_SETTLE_S=2
