@@ -36,21 +36,8 @@ static struct vm_dev dev_a, dev_b;
 
 #define CTL(args, ...)	RUN("%s " args, gvtctl, ##__VA_ARGS__)
 
-/* asserts that out[] contains @s; shows the output when it does not */
-static bool out_has(const char *s, bool want, const char *file,
-		    unsigned int line)
-{
-	char msg[512];
-	bool ok = (strstr(out, s) != NULL) == want;
-
-	snprintf(msg, sizeof(msg), "output %s \"%s\"",
-		 want ? "contains" : "lacks", s);
-	if (!ok)
-		vm_note("%s failed; the output was:\n%s", msg, out);
-	return CU_assertImplementation(ok, line, msg, file, "", false);
-}
-#define OUT_HAS(s)	out_has((s), true, __FILE__, __LINE__)
-#define OUT_LACKS(s)	out_has((s), false, __FILE__, __LINE__)
+#define OUT_HAS(s)	vm_assert_out(out, (s), true, __FILE__, __LINE__)
+#define OUT_LACKS(s)	vm_assert_out(out, (s), false, __FILE__, __LINE__)
 
 /* the line of out[] that contains @key, at most @size bytes, or "" */
 static const char *line_with(const char *key, char *buf, size_t size)

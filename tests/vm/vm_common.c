@@ -69,6 +69,19 @@ bool vm_assert_str(const char *a, const char *b, const char *sa,
 				       false);
 }
 
+bool vm_assert_out(const char *out, const char *s, bool want,
+		   const char *file, unsigned int line)
+{
+	char msg[512];
+	bool ok = (strstr(out, s) != NULL) == want;
+
+	snprintf(msg, sizeof(msg), "output %s \"%s\"",
+		 want ? "contains" : "lacks", s);
+	if (!ok)
+		vm_note("%s failed; the output was:\n%s", msg, out);
+	return CU_assertImplementation(ok, line, msg, file, "", false);
+}
+
 void vm_note(const char *fmt, ...)
 {
 	va_list ap;

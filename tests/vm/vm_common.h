@@ -36,6 +36,9 @@ bool vm_assert_ret(long ret, long want, const char *expr, const char *why,
 		   const char *file, unsigned int line, bool fatal);
 bool vm_assert_str(const char *a, const char *b, const char *sa,
 		   const char *file, unsigned int line);
+/* asserts that command output @out contains (@want) or lacks @s; shows it when not */
+bool vm_assert_out(const char *out, const char *s, bool want,
+		   const char *file, unsigned int line);
 
 #define VM_EQ(a, b)							\
 	vm_assert_eq((unsigned long long)(a), (unsigned long long)(b),	\
