@@ -146,20 +146,24 @@ started_bg() {
 	started "$t" "$d" "$(cat "$d.rc" 2>/dev/null || echo 126)" "$(cat "$d.start" 2>/dev/null)" "$@"
 }
 
-# died_early DIR: the guest kernel of a start_bg died before it reached
-# PCI (before the vGPU or its driver did anything): a fault of the
-# emulator two levels down, seen rarely (a double fault in start_kernel).
-# Such a boot is noted, with its first problem line, and made once more.
+# died_early DIR: the guest kernel of a start_bg died before gvt_drm was
+# loaded (its first problem report comes before any line of the driver's,
+# the kernel not yet tainted by it): a fault of the emulator two levels
+# down, seen rarely (a double fault in start_kernel, a stray single-step
+# #DB in the idle task). Such a boot is noted, with its first problem
+# lines, and made once more; a second one fails.
 died_early() {
 	local d=$1
 	[ "$(cat "$d.rc" 2>/dev/null)" = 125 ] && [ -s "$d/console.log" ] &&
-		! grep -qE 'PCI: |pci 0000|gvt' "$d/console.log"
+		awk '/gvt_drm/ && !/[Cc]ommand line/ && !drv { drv = NR }
+		     /Oops|BUG|panic|WARNING|double fault|general protection/ && !bad { bad = NR }
+		     END { exit !(bad && (!drv || bad < drv)) }' "$d/console.log"
 }
 retry_early() { # retry_early TITLE DIR ARGS...
 	local t=$1 d=$2
 	shift 2
 	died_early "$d" || return 0
-	note "$t: the guest kernel died before PCI came up, not touching the vGPU; booting it once more:"
+	note "$t: the guest kernel died before gvt_drm was loaded, the vGPU untouched by any driver; booting it once more:"
 	grep -m 3 -E 'Oops|BUG|panic|fault|WARNING' "$d/console.log" | sed 's/^/#   /'
 	start_bg "$d" "$@"
 }

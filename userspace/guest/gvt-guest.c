@@ -46,6 +46,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -495,50 +496,44 @@ static bool rect_fits(const struct rect_args *a)
 	return true;
 }
 
+/* the numeric options of fill and copy: letter, bounds, field */
+static const struct rect_opt {
+	char opt;
+	uint32_t min, max;
+	size_t off;
+} rect_opts[] = {
+	{ 'W', 1, GVT_RECT_MAX_DIM, offsetof(struct rect_args, sw) },
+	{ 'H', 1, GVT_RECT_MAX_DIM, offsetof(struct rect_args, sh) },
+	{ 'x', 0, GVT_RECT_MAX_DIM - 1, offsetof(struct rect_args, x) },
+	{ 'y', 0, GVT_RECT_MAX_DIM - 1, offsetof(struct rect_args, y) },
+	{ 'w', 1, GVT_RECT_MAX_DIM, offsetof(struct rect_args, w) },
+	{ 'h', 1, GVT_RECT_MAX_DIM, offsetof(struct rect_args, h) },
+	{ 'c', 0, 0xffffff, offsetof(struct rect_args, color) },
+};
+
 static int parse_rect_opts(int argc, char **argv, struct rect_args *a,
 			   bool with_color)
 {
+	const size_t n = sizeof(rect_opts) / sizeof(rect_opts[0]);
 	int c;
 
 	optind = 1;
 	while ((c = getopt(argc, argv, with_color ? "e:W:H:x:y:w:h:c:" :
 			   "e:W:H:x:y:w:h:")) != -1) {
-		switch (c) {
-		case 'e':
+		char name[3] = { '-', (char)c, 0 };
+		size_t i;
+
+		if (c == 'e') {
 			if (!parse_engine(optarg, &a->engine))
 				return EXIT_USAGE;
-			break;
-		case 'W':
-			if (!parse_u32("-W", optarg, 1, GVT_RECT_MAX_DIM, &a->sw))
-				return EXIT_USAGE;
-			break;
-		case 'H':
-			if (!parse_u32("-H", optarg, 1, GVT_RECT_MAX_DIM, &a->sh))
-				return EXIT_USAGE;
-			break;
-		case 'x':
-			if (!parse_u32("-x", optarg, 0, GVT_RECT_MAX_DIM - 1, &a->x))
-				return EXIT_USAGE;
-			break;
-		case 'y':
-			if (!parse_u32("-y", optarg, 0, GVT_RECT_MAX_DIM - 1, &a->y))
-				return EXIT_USAGE;
-			break;
-		case 'w':
-			if (!parse_u32("-w", optarg, 1, GVT_RECT_MAX_DIM, &a->w))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			if (!parse_u32("-h", optarg, 1, GVT_RECT_MAX_DIM, &a->h))
-				return EXIT_USAGE;
-			break;
-		case 'c':
-			if (!parse_u32("-c", optarg, 0, 0xffffff, &a->color))
-				return EXIT_USAGE;
-			break;
-		default:
-			return EXIT_USAGE;
+			continue;
 		}
+		for (i = 0; i < n && rect_opts[i].opt != c; i++)
+			;
+		if (i == n || !parse_u32(name, optarg, rect_opts[i].min,
+					 rect_opts[i].max,
+					 (uint32_t *)((char *)a + rect_opts[i].off)))
+			return EXIT_USAGE;
 	}
 	if (optind != argc) {
 		err("unexpected argument '%s'", argv[optind]);
