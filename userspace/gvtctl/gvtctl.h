@@ -58,6 +58,12 @@ int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int need_parents(void);
 /* @o->parent if given (checked against @nparents), else -1; -2 on error */
 int pick_parent(const struct opts *o, int nparents);
+/*
+ * The two above in one, as every command that takes -p starts: the
+ * parent -p names or -1 for all, with the count in *@nparents; -2 when
+ * there is no parent or -p is wrong (said).
+ */
+int opt_parent(const struct opts *o, int *nparents);
 
 struct vgpu {
 	char uuid[GVT_UUID_STR_LEN];
@@ -77,6 +83,8 @@ struct vgpu {
  * while we look is simply not listed.
  */
 int collect_vgpus(int parent, struct vgpu **out);
+/* collect_vgpus() for command @cmd: the count, or -1 with the error said */
+int collect_vgpus_for(const char *cmd, int parent, struct vgpu **out);
 /*
  * Checks that @arg names an existing gvt vGPU and fills @uuid. Returns 0,
  * GVT_EXIT_USAGE or GVT_EXIT_FAIL (the message printed).

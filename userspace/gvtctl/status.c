@@ -168,8 +168,7 @@ int do_status(int argc, char **argv)
 
 	if (cmd_opts(argc, argv, "p:", 0, 0, &o))
 		return o.rc;
-	n = need_parents();
-	p = n ? pick_parent(&o, n) : -2;
+	p = opt_parent(&o, &n);
 	if (p == -2)
 		return GVT_EXIT_FAIL;
 	first = p < 0 ? 0 : p;
@@ -345,8 +344,7 @@ int do_top(int argc, char **argv)
 
 	if (cmd_opts(argc, argv, "p:i:n:", 0, 0, &o))
 		return o.rc;
-	n = need_parents();
-	p = n ? pick_parent(&o, n) : -2;
+	p = opt_parent(&o, &n);
 	if (p == -2)
 		return GVT_EXIT_FAIL;
 	/* no SA_RESTART: the sleep must end at once on ^C */
@@ -355,10 +353,8 @@ int do_top(int argc, char **argv)
 		gvt_cli_err("top: sigaction: %s", strerror(errno));
 		return GVT_EXIT_FAIL;
 	}
-	nprev = collect_vgpus(p, &prev);
-	if (nprev < 0) {
-		gvt_cli_err("top: %s: %s", GVT_MDEV_DEVICES_DIR, strerror(-nprev));
+	nprev = collect_vgpus_for("top", p, &prev);
+	if (nprev < 0)
 		return GVT_EXIT_FAIL;
-	}
 	return top_loop(&o, p, prev, nprev);
 }

@@ -53,6 +53,12 @@ int pick_parent(const struct opts *o, int nparents)
 	return o->parent;
 }
 
+int opt_parent(const struct opts *o, int *nparents)
+{
+	*nparents = need_parents();
+	return *nparents ? pick_parent(o, *nparents) : -2;
+}
+
 /* ---- which mdevs are ours --------------------------------------------------- */
 
 /*
@@ -237,6 +243,18 @@ int collect_vgpus(int parent, struct vgpu **out)
 	return n;
 }
 
+int collect_vgpus_for(const char *cmd, int parent, struct vgpu **out)
+{
+	int n = collect_vgpus(parent, out);
+
+	if (n < 0) {
+		gvt_cli_err("%s: %s: %s", cmd, GVT_MDEV_DEVICES_DIR,
+			    strerror(-n));
+		return -1;
+	}
+	return n;
+}
+
 void fmt_long(char *buf, size_t size, long v)
 {
 	if (v < 0)
@@ -279,8 +297,7 @@ int do_types(int argc, char **argv)
 
 	if (cmd_opts(argc, argv, "p:", 0, 0, &o))
 		return o.rc;
-	n = need_parents();
-	p = n ? pick_parent(&o, n) : -2;
+	p = opt_parent(&o, &n);
 	if (p == -2)
 		return GVT_EXIT_FAIL;
 	first = p < 0 ? 0 : p;
@@ -354,8 +371,7 @@ int do_create(int argc, char **argv)
 	if (o.nargs > 1 && !gvt_parse_uuid(o.args[1], uuid))
 		return bad_usage("create: '%s' is not a UUID (8-4-4-4-12 hex digits)",
 				 o.args[1]);
-	n = need_parents();
-	p = n ? pick_parent(&o, n) : -2;
+	p = opt_parent(&o, &n);
 	if (p == -2)
 		return GVT_EXIT_FAIL;
 	if (o.nargs < 2) {
@@ -486,15 +502,12 @@ int do_list(int argc, char **argv)
 
 	if (cmd_opts(argc, argv, "p:", 0, 0, &o))
 		return o.rc;
-	n = need_parents();
-	p = n ? pick_parent(&o, n) : -2;
+	p = opt_parent(&o, &n);
 	if (p == -2)
 		return GVT_EXIT_FAIL;
-	n = collect_vgpus(p, &v);
-	if (n < 0) {
-		gvt_cli_err("list: %s: %s", GVT_MDEV_DEVICES_DIR, strerror(-n));
+	n = collect_vgpus_for("list", p, &v);
+	if (n < 0)
 		return GVT_EXIT_FAIL;
-	}
 	printf(LIST_ROW, "UUID", "PARENT", "ID", "TYPE", "WEIGHT", "STATUS",
 	       "MMIO", "IRQS", "WORK DONE", "REJECTED", "GPU BUSY");
 	for (i = 0; i < n; i++)
