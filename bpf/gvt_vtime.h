@@ -7,7 +7,7 @@
  * Each vGPU carries, per engine, a virtual time that grows by the GPU
  * time it used there times GVT_WEIGHT_FULL / weight. It is charged when
  * the vGPU is queued again, from the kernel's count of its GPU time
- * (gvt_vgpu_runtime()), so no charge() op is needed for it. The waiting
+ * (runnable()'s runtime_ns), so no charge() op is needed for it. The waiting
  * ones sit in one of the parent's queues keyed by it, so the one furthest
  * behind comes out first: O(log n) a decision. A vGPU that becomes
  * runnable again never starts behind the queue's clock (the virtual time
@@ -50,24 +50,22 @@ static __always_inline void gvt_vtime_reset(__u32 id)
 
 /*
  * @id waits for @engine: charged for the GPU time it used since it was
- * last queued, at @weight (>= 1), then into queue @q at its virtual time,
- * no earlier than the queue's clock.
+ * last queued (@runtime, its GPU time there so far: runnable()'s
+ * runtime_ns, or gvt_vgpu_runtime()) at @weight (>= 1), then into queue
+ * @q at its virtual time, no earlier than the queue's clock: two map
+ * lookups the verifier inlines and one kfunc.
  */
 static __always_inline int gvt_vtime_enqueue(__u32 q, __u32 id, __u32 engine,
-					     __u32 weight)
+					     __u32 weight, __u64 runtime)
 {
 	struct gvt_vtime *v = bpf_map_lookup_elem(&vtime, &id);
-	__u64 rt = gvt_vgpu_runtime(id, engine);
-	__u64 clock = gvt_queue_clock(q);
 
 	if (!v || engine >= GVT_NUM_ENGINES)
 		return -1;
-	v->vt[engine] += (rt - v->seen[engine]) * GVT_WEIGHT_FULL /
+	v->vt[engine] += (runtime - v->seen[engine]) * GVT_WEIGHT_FULL /
 			 (weight ?: 1);
-	v->seen[engine] = rt;
-	if (v->vt[engine] < clock)
-		v->vt[engine] = clock;
-	return gvt_queue_insert(q, id, v->vt[engine]);
+	v->seen[engine] = runtime;
+	return gvt_queue_insert_vtime(q, id, &v->vt[engine]);
 }
 
 #endif /* GVT_VTIME_H */

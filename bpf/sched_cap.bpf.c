@@ -122,14 +122,17 @@ static __always_inline bool throttled(__u32 id, __u32 engine, __u64 pn)
 	return c && c->used[engine] >= budget;
 }
 
-/* @id waits for @engine: with the others, or for the next period */
-static __always_inline void enqueue(__u32 id, __u32 engine, __u64 pn)
+/*
+ * @id waits for @engine: with the others, or for the next period
+ * (@weight and @runtime as runnable() has them)
+ */
+static __always_inline void enqueue(__u32 id, __u32 engine, __u64 pn,
+				    __u32 weight, __u64 runtime)
 {
 	if (throttled(id, engine, pn))
 		gvt_queue_insert(Q_THROTTLED(engine), id, 0);
 	else
-		gvt_vtime_enqueue(Q_READY(engine), id, engine,
-				  gvt_vgpu_weight(id));
+		gvt_vtime_enqueue(Q_READY(engine), id, engine, weight, runtime);
 }
 
 int GVT_STRUCT_OPS(cap_enable, __u32 vgpu_id, __u32 weight)
@@ -142,9 +145,11 @@ int GVT_STRUCT_OPS(cap_enable, __u32 vgpu_id, __u32 weight)
 	return 0;
 }
 
-void GVT_STRUCT_OPS(cap_runnable, __u32 vgpu_id, __u32 engine)
+void GVT_STRUCT_OPS(cap_runnable, __u32 vgpu_id, __u32 engine, __u32 flags,
+		    __u32 weight, __u64 runtime_ns)
 {
-	enqueue(vgpu_id, engine, gvt_sched_now() / period_ns());
+	enqueue(vgpu_id, engine, gvt_sched_now() / period_ns(), weight,
+		runtime_ns);
 }
 
 /* a new period: every throttled vGPU of @engine gets its budget again */
@@ -159,7 +164,8 @@ static __always_inline void new_period(__u32 engine, __u64 pn)
 		id = gvt_queue_pop(Q_THROTTLED(engine));
 		if (!id)
 			break;
-		enqueue(id, engine, pn);
+		enqueue(id, engine, pn, gvt_vgpu_weight(id),
+			gvt_vgpu_runtime(id, engine));
 	}
 }
 

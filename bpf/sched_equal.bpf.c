@@ -28,10 +28,11 @@ int GVT_STRUCT_OPS(equal_enable, __u32 vgpu_id, __u32 weight)
 	return 0;
 }
 
-void GVT_STRUCT_OPS(equal_runnable, __u32 vgpu_id, __u32 engine)
+void GVT_STRUCT_OPS(equal_runnable, __u32 vgpu_id, __u32 engine,
+		    __u32 flags, __u32 weight, __u64 runtime_ns)
 {
 	/* one weight for all: virtual time is GPU time */
-	gvt_vtime_enqueue(engine, vgpu_id, engine, GVT_WEIGHT_FULL);
+	gvt_vtime_enqueue(engine, vgpu_id, engine, GVT_WEIGHT_FULL, runtime_ns);
 }
 
 GVT_SCHED_OPS_DEFINE(sched_equal,

@@ -118,7 +118,8 @@ void GVT_STRUCT_OPS(lat_disable, __u32 vgpu_id)
 	}
 }
 
-void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine)
+void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine, __u32 flags,
+		    __u32 weight, __u64 runtime_ns)
 {
 	struct lat_vgpu *l = bpf_map_lookup_elem(&lat_state, &vgpu_id);
 	struct lat_engine *st = engine_state(engine);
@@ -128,8 +129,8 @@ void GVT_STRUCT_OPS(lat_runnable, __u32 vgpu_id, __u32 engine)
 		return;
 	l->since[engine] = now;
 	if (!is_short(l, engine)) {
-		gvt_vtime_enqueue(Q_LONG(engine), vgpu_id, engine,
-				  gvt_vgpu_weight(vgpu_id));
+		gvt_vtime_enqueue(Q_LONG(engine), vgpu_id, engine, weight,
+				  runtime_ns);
 		return;
 	}
 	gvt_queue_insert(Q_SHORT(engine), vgpu_id, now);

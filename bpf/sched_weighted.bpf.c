@@ -11,9 +11,10 @@
  *
  * Demonstrates: a policy of one hot op, as sched_ext's vtime schedulers
  * are. runnable() charges the vGPU for the GPU time the kernel counted
- * since it last looked (gvt_vgpu_runtime()), and queues it by virtual
- * time on its engine's queue (gvt_vtime.h); with no select(), the kernel
- * takes the first one: one BPF call and one O(log n) insert per decision.
+ * since it last looked (its runtime_ns argument), and queues it by
+ * virtual time on its engine's queue (gvt_vtime.h); with no select(), the
+ * kernel takes the first one: one BPF call and one kfunc, an O(log n)
+ * insert, per decision.
  * A vGPU rejoins no earlier than the queue's clock (the virtual time of
  * the last one picked), so idling banks no credit.
  */
@@ -29,13 +30,12 @@ struct {
 	__type(value, __u32);
 } weights SEC(".maps");
 
-static __always_inline __u32 weight_of(__u32 id)
+/* the map's weight for @id, or @own (the vGPU's) */
+static __always_inline __u32 weight_of(__u32 id, __u32 own)
 {
 	__u32 *w = bpf_map_lookup_elem(&weights, &id);
 
-	if (w && *w)
-		return *w;
-	return gvt_vgpu_weight(id);
+	return w && *w ? *w : own;
 }
 
 int GVT_STRUCT_OPS(wt_enable, __u32 vgpu_id, __u32 weight)
@@ -44,9 +44,11 @@ int GVT_STRUCT_OPS(wt_enable, __u32 vgpu_id, __u32 weight)
 	return 0;
 }
 
-void GVT_STRUCT_OPS(wt_runnable, __u32 vgpu_id, __u32 engine)
+void GVT_STRUCT_OPS(wt_runnable, __u32 vgpu_id, __u32 engine, __u32 flags,
+		    __u32 weight, __u64 runtime_ns)
 {
-	gvt_vtime_enqueue(engine, vgpu_id, engine, weight_of(vgpu_id));
+	gvt_vtime_enqueue(engine, vgpu_id, engine, weight_of(vgpu_id, weight),
+			  runtime_ns);
 }
 
 GVT_SCHED_OPS_DEFINE(sched_weighted,

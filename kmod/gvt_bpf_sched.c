@@ -118,10 +118,13 @@ static void gvt_bpf_runnable(struct gvt_sched *s, u32 vgpu, u32 engine,
 			     u32 flags)
 {
 	struct gvt_sched_ops *ops = gvt_bpf_of(s)->ops;
+	const struct gvt_sched_vgpu *v = &s->v[vgpu];
 
+	/* the core calls it for a vGPU of its own, on an engine it has */
 	if (ops->runnable)
 		gvt_sched_bpf_call(s, ops->runnable(gvt_global(vgpu), engine,
-						    flags));
+						    flags, v->weight,
+						    v->runtime[engine]));
 }
 
 static u32 gvt_bpf_select(struct gvt_sched *s, u32 engine)
@@ -846,6 +849,33 @@ __bpf_kfunc u64 gvt_queue_clock(u32 q)
 }
 
 /**
+ * gvt_queue_insert_vtime() - queue a vGPU by its virtual time
+ * @q: the queue, < GVT_SCHED_NR_QUEUES
+ * @vgpu_id: a vGPU of the deciding parent
+ * @vtime: its virtual time, raised to the queue's clock when behind it
+ *
+ * gvt_queue_clock() and gvt_queue_insert() in one call: a vGPU that comes
+ * back after idling starts no earlier than the last one taken out, so it
+ * banks no credit that would shut the others out.
+ *
+ * Return: 0, or -EINVAL for a bad queue or vGPU (*@vtime left as it was).
+ */
+__bpf_kfunc int gvt_queue_insert_vtime(u32 q, u32 vgpu_id, u64 *vtime)
+{
+	struct gvt_sched *s = gvt_kf_sched();
+	u64 key;
+	int ret;
+
+	if (!s)
+		return -EINVAL;
+	key = max(*vtime, gvt_sched_queue_clock(s, q));
+	ret = gvt_sched_queue_insert(s, q, gvt_local(vgpu_id), key);
+	if (!ret)
+		*vtime = key;
+	return ret;
+}
+
+/**
  * gvt_sched_now() - the time of the event the core is handling
  *
  * The doorbell, end of slice or decision that called the op, on the
@@ -1007,7 +1037,8 @@ static void gvt_sched_disable_stub(u32 vgpu_id)
 {
 }
 
-static void gvt_sched_runnable_stub(u32 vgpu_id, u32 engine, u32 flags)
+static void gvt_sched_runnable_stub(u32 vgpu_id, u32 engine, u32 flags,
+				    u32 weight, u64 runtime_ns)
 {
 }
 

@@ -145,7 +145,11 @@ struct gvt_exit_info {
  * @runnable: @vgpu_id got new work on @engine, or still has work there
  *	after its slice, or waited there when the policy was attached (one
  *	GVT_ENQ_* in @flags says which): the moment to queue it
- *	(gvt_queue_insert())
+ *	(gvt_queue_insert(), gvt_queue_insert_vtime()). @weight is its
+ *	scheduling weight and @runtime_ns its GPU time on @engine so far
+ *	(gvt_vgpu_weight(), gvt_vgpu_runtime()), handed over as sched_ext
+ *	hands over the task: a policy charging by virtual time needs no
+ *	kfunc to learn them
  * @select: the vGPU to run next on @engine: one waiting for it
  *	(gvt_vgpu_has_work()), or GVT_SCHED_NO_VGPU when nobody waits.
  *	Without it the core takes the first vGPU of queue @engine itself
@@ -173,7 +177,8 @@ struct gvt_exit_info {
 struct gvt_sched_ops {
 	int (*enable)(__u32 vgpu_id, __u32 weight);
 	void (*disable)(__u32 vgpu_id);
-	void (*runnable)(__u32 vgpu_id, __u32 engine, __u32 flags);
+	void (*runnable)(__u32 vgpu_id, __u32 engine, __u32 flags,
+			 __u32 weight, __u64 runtime_ns);
 	__u32 (*select)(__u32 engine);
 	__u64 (*timeslice)(__u32 vgpu_id, __u32 engine);
 	void (*charge)(__u32 vgpu_id, __u32 engine, __u64 ns);

@@ -61,6 +61,12 @@ GVT_KFUNC(int, gvt_queue_remove, __u32 q, __u32 vgpu_id);
 GVT_KFUNC(__u32, gvt_queue_len, __u32 q);
 /* the key of the last vGPU popped from @q: the queue's virtual clock */
 GVT_KFUNC(__u64, gvt_queue_clock, __u32 q);
+/*
+ * gvt_queue_insert() at *@vtime raised to gvt_queue_clock(@q) first (and
+ * *@vtime with it): one call for a policy sharing by virtual time, where
+ * a vGPU that idled banks no credit
+ */
+GVT_KFUNC(int, gvt_queue_insert_vtime, __u32 q, __u32 vgpu_id, __u64 *vtime);
 /* the time of the doorbell, decision or end of slice being handled, ns */
 GVT_KFUNC(__u64, gvt_sched_now, void);
 /* in select(): the slice of the vGPU being picked (saves a timeslice op) */
