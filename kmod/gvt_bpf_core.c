@@ -7,7 +7,8 @@
  *   /sys/kernel/gvt/policies/<id>/   (<id>: a number never reused)
  *       name hook link_id parents state attached exit_kind exit_reason
  *       exit_msg exit_parent exit_vgpu exit_engine exit_waited_ns, and the
- *       hook's own files
+ *       hook's own files (MMIO: vgpu_serial priority ranges calls handled
+ *       denied; scheduling: decisions timeout_ms flags)
  *
  * one value per file; `state` is notified (poll() for POLLPRI) when the
  * policy is ejected, so a loader can wait for it.

@@ -300,9 +300,30 @@ static ssize_t priority_show(struct kobject *kobj,
 
 static struct kobj_attribute gvt_mmio_priority_attr = __ATTR_RO(priority);
 
+/*
+ * The BAR0 offsets it hooks, on one line: START+SIZE in hex for each
+ * range, or "all" for a policy that gave none
+ */
+static ssize_t ranges_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	const struct gvt_mmio_range *r = kobj_to_mmio(kobj)->ops->ranges;
+	int i, len = 0;
+
+	if (!r[0].end)
+		return sysfs_emit(buf, "all\n");
+	for (i = 0; i < GVT_MMIO_MAX_RANGES && r[i].end; i++)
+		len += sysfs_emit_at(buf, len, "%s%#x+%#x", i ? " " : "",
+				     r[i].start, r[i].end - r[i].start);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct kobj_attribute gvt_mmio_ranges_attr = __ATTR_RO(ranges);
+
 static struct attribute *gvt_mmio_policy_attrs[] = {
 	&gvt_mmio_vgpu_serial_attr.attr,
 	&gvt_mmio_priority_attr.attr,
+	&gvt_mmio_ranges_attr.attr,
 	&gvt_mmio_calls_attr.attr,
 	&gvt_mmio_handled_attr.attr,
 	&gvt_mmio_denied_attr.attr,

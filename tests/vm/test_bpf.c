@@ -94,8 +94,9 @@ static void test_trace_counts(void)
 	VM_EQ(strstr(out, "\"writes\": 7") != NULL, 1);
 	VM_EQ(strstr(out, "\"vgpu_id\"") != NULL, 1);
 
-	/* attached in the kernel, to every vGPU of gvt0, and pinned */
+	/* attached in the kernel, to every vGPU of gvt0 and register, pinned */
 	VM_EQ(pol.vgpu_serial, 0);
+	VM_EQ(pol.nranges, 0);
 	VM_EQ(pol.parents, 1);
 	VM_STR(pol.state, "active");
 	VM_EQ(access("/sys/fs/bpf/gvt/mmio_trace/link_mmio_trace", F_OK), 0);
@@ -150,6 +151,7 @@ static void test_guard_one_vgpu(void)
 static void test_capmask_and_replace(void)
 {
 	uint32_t caps = 0, id = 0;
+	char want[32];
 	struct gvt_policy_info pol;
 	long long h0 = vm_stat(dev_a.uuid, "mmio_bpf_handled");
 
@@ -168,6 +170,13 @@ static void test_capmask_and_replace(void)
 	VM_EQ(caps, GVT_CAPS_VALUE & ~GVT_CAP_MSI);
 	VM_EQ(vm_policy_count("mmio"), 1);
 	VM_EQ(vm_policy_find("mmio", "mmio_capmask", &pol), 0);
+	/* the kernel shows the one register it hooks */
+	VM_EQ(pol.nranges, 1);
+	VM_EQ(pol.ranges[0].start, GVT_REG_CAPS);
+	VM_EQ(pol.ranges[0].end, GVT_REG_CAPS + 4);
+	snprintf(want, sizeof(want), "%#x+0x4\n", GVT_REG_CAPS);
+	VM_EQ(RUN("cat /sys/kernel/gvt/policies/%u/ranges", pol.id), 0);
+	VM_STR(out, want);
 
 	VM_POL_OK(vm_policy_unload("mmio_capmask"));
 	VM_OK(&dev_a.d, gvt_vfio_mmio_read32(&dev_a.d, GVT_REG_CAPS, &caps));

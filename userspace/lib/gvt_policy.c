@@ -74,6 +74,40 @@ static int pol_uint(unsigned int id, const char *file, unsigned int *v)
 	return ret;
 }
 
+/*
+ * The ranges file of an MMIO policy: "all", or START+SIZE in hex for each
+ * range, space separated
+ */
+static int pol_ranges(unsigned int id, struct gvt_policy_info *p)
+{
+	char buf[GVT_MMIO_MAX_RANGES * 24 + 8], *s, *end;
+	unsigned long long start, size;
+	int ret = pol_str(id, "ranges", buf, sizeof(buf));
+
+	p->nranges = 0;
+	if (ret || !strcmp(buf, "all"))
+		return ret;
+	for (s = buf; *s; s = end) {
+		if (p->nranges == GVT_MMIO_MAX_RANGES)
+			return -EINVAL;
+		errno = 0;
+		start = strtoull(s, &end, 0);
+		if (errno || end == s || *end != '+')
+			return -EINVAL;
+		s = end + 1;
+		size = strtoull(s, &end, 0);
+		if (errno || end == s || (*end && *end != ' ') || !size ||
+		    start + size > UINT32_MAX)
+			return -EINVAL;
+		if (*end)
+			end++;
+		p->ranges[p->nranges].start = (uint32_t)start;
+		p->ranges[p->nranges].end = (uint32_t)(start + size);
+		p->nranges++;
+	}
+	return p->nranges ? 0 : -EINVAL;
+}
+
 int gvt_policy_read(unsigned int id, struct gvt_policy_info *p)
 {
 	int64_t prio = 0;
@@ -102,6 +136,7 @@ int gvt_policy_read(unsigned int id, struct gvt_policy_info *p)
 	if (!strcmp(p->hook, "mmio")) {
 		ret = pol_u64(id, "vgpu_serial", &p->vgpu_serial);
 		ret = ret ?: pol_s64(id, "priority", &prio);
+		ret = ret ?: pol_ranges(id, p);
 		ret = ret ?: pol_u64(id, "calls", &p->calls);
 		ret = ret ?: pol_u64(id, "handled", &p->handled);
 		ret = ret ?: pol_u64(id, "denied", &p->denied);
@@ -406,10 +441,19 @@ static void fmt_activity(char *buf, size_t size,
 		state[i] = '\0';
 		snprintf(buf, size, "%s: %s", state, p->exit_msg);
 	} else if (!strcmp(p->hook, "mmio")) {
-		snprintf(buf, size, "calls %llu, handled %llu, denied %llu",
-			 (unsigned long long)p->calls,
-			 (unsigned long long)p->handled,
-			 (unsigned long long)p->denied);
+		int len = snprintf(buf, size,
+				   "calls %llu, handled %llu, denied %llu; hooks ",
+				   (unsigned long long)p->calls,
+				   (unsigned long long)p->handled,
+				   (unsigned long long)p->denied);
+
+		for (i = 0; i < p->nranges && len > 0 && (size_t)len < size; i++)
+			len += snprintf(buf + len, size - (size_t)len,
+					"%s%#x+%#x", i ? "," : "",
+					p->ranges[i].start,
+					p->ranges[i].end - p->ranges[i].start);
+		if (!p->nranges && len > 0 && (size_t)len < size)
+			snprintf(buf + len, size - (size_t)len, "all");
 	} else if (!strcmp(p->hook, "sched")) {
 		snprintf(buf, size, "decisions %llu, timeout %u ms",
 			 (unsigned long long)p->decisions, p->timeout_ms);

@@ -64,6 +64,9 @@ struct gvt_policy_info {
 	/* mmio */
 	uint64_t vgpu_serial;
 	int priority;
+	/* the BAR0 ranges it hooks; none: every register */
+	struct gvt_mmio_range ranges[GVT_MMIO_MAX_RANGES];
+	unsigned int nranges;
 	uint64_t calls, handled, denied;
 	/* sched */
 	uint64_t decisions;
