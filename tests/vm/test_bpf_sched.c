@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "vm_gpu.h"
+#include "vm_sched.h"
 #include "gvt_policy.h"
 
 #define NGPU		3
@@ -44,17 +45,9 @@ static int sched_init(void)
 	return 0;
 }
 
-static void teardown_gpus(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NGPU; i++)
-		vm_gpu_teardown(&gpu[i]);
-}
-
 static int sched_cleanup(void)
 {
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 	vm_unload_all();
 	return vm_suite_cleanup();
 }
@@ -141,7 +134,7 @@ static void test_weighted_live(void)
 	sched_line();
 	VM_EQ(strstr(out, "sched sched_weighted state=active") != NULL, 1);
 	VM_POL_OK(vm_policy_unload("sched_weighted"));
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /* round robin ignores the types' weights (8, 4, 2) */
@@ -170,7 +163,7 @@ static void test_rr_equal(void)
 	want[2] = 2 / 14.0;
 	check_shares("replaced by weighted (8:4:2)", NGPU, share, want);
 	VM_POL_OK(vm_policy_unload("sched_rr"));
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 static void test_priority_aging(void)
@@ -198,7 +191,7 @@ static void test_priority_aging(void)
 	sched_line();
 	VM_EQ(strstr(out, "state=active") != NULL, 1);
 	VM_POL_OK(vm_policy_unload("sched_priority"));
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /* an invalid decision ejects the policy at once; the work still completes */
@@ -228,7 +221,7 @@ static void test_invalid_ejected(void)
 	VM_EQ(pol.exit_vgpu, 554);
 	VM_EQ(pol.exit_engine, 0);
 	VM_POL_OK(vm_policy_unload("bad_sched_invalid"));
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /* the watchdog ejects a policy that starves a vGPU; both complete */
@@ -258,7 +251,7 @@ static void test_starver_ejected(void)
 	VM_EQ(vm_stat(gpu[1].v.uuid, "policy_ejections"), 1);
 	VM_EQ(vm_stat(gpu[0].v.uuid, "policy_ejections"), 0);
 	VM_POL_OK(vm_policy_unload("bad_sched_starve"));
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /* detaching while work is queued and running loses nothing */
@@ -279,7 +272,7 @@ static void test_detach_in_flight(void)
 	CU_ASSERT(vm_gpu_wait(&gpu[1], 0, s1, NULL) != 0);
 	sched_line();
 	VM_EQ(out[0], '\0');
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 static void test_sched_refusals(void)
@@ -297,7 +290,7 @@ static void test_sched_refusals(void)
 	VM_EQ(vm_policy_load("sched_rr", NULL, gpu[0].v.uuid, NULL), -EINVAL);
 	VM_EQ(strstr(vm_policy_why(), "cannot be bound to a vGPU") != NULL, 1);
 	VM_EQ(vm_policy_count(NULL), 0);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 int vm_register_bpf_sched_suites(void)

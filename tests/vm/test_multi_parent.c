@@ -101,19 +101,11 @@ static void mp_detach(struct mp_policy *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void teardown_gpus(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NGPU; i++)
-		vm_gpu_teardown(&gpu[i]);
-}
-
 static int mp_cleanup(void)
 {
 	int ret;
 
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 	mp_detach(&pol[0]);
 	mp_detach(&pol[1]);
 	vm_stalls_stop();
@@ -280,7 +272,7 @@ static void test_ids(void)
 	/* a V1_2 and a V1_8 take 5/8 of each parent, of that parent only */
 	VM_EQ(gvt_mdev_available_on(0, 8), 3);
 	VM_EQ(gvt_mdev_available_on(1, 8), 3);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 	VM_EQ(gvt_mdev_available_on(1, 8), 8);
 }
 
@@ -330,7 +322,7 @@ static void test_one_parent(void)
 	window(&w);
 	check_parent(&w, 0, "the built-in scheduler", 0.8);
 	check_parent(&w, 1, "the built-in scheduler", 0.8);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /*
@@ -369,7 +361,7 @@ static void test_all_parents(void)
 	if (VM_OK(NULL, vm_policy_find("sched", "sched_fixed", &info)))
 		VM_STR(info.state, "active");
 	mp_detach(&pol[0]);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 int vm_register_multi_parent_suites(void)

@@ -70,32 +70,12 @@ struct scale_err {
 
 static int scale_init(void)
 {
-	unsigned int i;
-
-	if (!vm_build_dir())
-		return -1;
-	for (i = 0; i < N_ALL; i++)
-		gpu[i].efd = -1;
-	vm_unload_all();
-	if (vm_remove_leftovers() < 0)
-		return -1;
-	return vm_stalls_start();
-}
-
-static void teardown_gpus(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < N_ALL; i++)
-		vm_gpu_teardown(&gpu[i]);
+	return vm_gpus_init(gpu, N_ALL);
 }
 
 static int scale_cleanup(void)
 {
-	teardown_gpus();
-	vm_stalls_stop();
-	vm_unload_all();
-	return vm_suite_cleanup();
+	return vm_gpus_cleanup(gpu, N_ALL);
 }
 
 /*
@@ -286,7 +266,7 @@ static void test_eight(void)
 		return;
 	/* 8/36 of the engine, for the windows and a start or two */
 	shares_all_busy(N_FEW, 1500);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, N_ALL);
 }
 
 /*
@@ -337,7 +317,7 @@ static void test_join_leave(void)
 		VM_OK(&gpu[last].v.d, vm_gpu_bringup(&gpu[last]));
 	}
 	sched_stop();
-	teardown_gpus();
+	vm_gpus_teardown(gpu, N_ALL);
 }
 
 /* MemAvailable, kB; 0 if unknown */
@@ -378,7 +358,7 @@ static void test_sixty_four(void)
 	/* 8/288 of the engine, for the windows and a start or two */
 	shares_all_busy(N_ALL, 300);
 	t0 = vm_now_ms();
-	teardown_gpus();
+	vm_gpus_teardown(gpu, N_ALL);
 	vm_note("64 vGPUs torn down in %llu ms",
 		(unsigned long long)(vm_now_ms() - t0));
 }

@@ -37,33 +37,13 @@ static char out[8192];
 
 static int policies_init(void)
 {
-	unsigned int i;
-
 	top = vm_build_dir();
-	if (!top)
-		return -1;
-	for (i = 0; i < NGPU; i++)
-		gpu[i].efd = -1;
-	vm_unload_all();
-	if (vm_remove_leftovers() < 0)
-		return -1;
-	return vm_stalls_start();
-}
-
-static void teardown_gpus(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < NGPU; i++)
-		vm_gpu_teardown(&gpu[i]);
+	return top ? vm_gpus_init(gpu, NGPU) : -1;
 }
 
 static int policies_cleanup(void)
 {
-	teardown_gpus();
-	vm_stalls_stop();
-	vm_unload_all();
-	return vm_suite_cleanup();
+	return vm_gpus_cleanup(gpu, NGPU);
 }
 
 static bool setup_gpus(const unsigned int *divs, unsigned int n)
@@ -187,7 +167,7 @@ static void test_fixed(void)
 	CU_ASSERT(busy_near("both: the engine's busy part", &w, 0.75));
 	check_active("sched_fixed");
 	VM_EQ(LOAD("--unload sched_fixed"), 0);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /*
@@ -227,7 +207,7 @@ static void test_equal(void)
 	CU_ASSERT(vm_window_total_util(&w) > 0.8);
 	check_active("sched_equal");
 	VM_EQ(LOAD("--unload sched_equal"), 0);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 /*
@@ -267,7 +247,7 @@ static void test_cap(void)
 			    vm_window_total_util(&w) - 0.40));
 	check_active("sched_cap");
 	VM_EQ(LOAD("--unload sched_cap"), 0);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 struct lat_result {
@@ -393,7 +373,7 @@ static void test_latency(void)
 	CU_ASSERT(lat.done_p50 < base.done_p50);
 	/* the long one keeps most of what it had (shorter slices cost some) */
 	CU_ASSERT(lat.long_util > 0.6 * base.long_util);
-	teardown_gpus();
+	vm_gpus_teardown(gpu, NGPU);
 }
 
 int vm_register_sched_policies_suites(void)

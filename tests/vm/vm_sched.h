@@ -79,6 +79,16 @@ int vm_gpu_setup_on(struct vm_gpu *g, unsigned int parent, unsigned int div);
  */
 int vm_remove_leftovers(void);
 
+/*
+ * The init of a suite of @n vGPUs in @g: every slot closed, no policy, no
+ * vGPU left by an earlier suite, the stall watch started; 0 or -1. The
+ * teardown closes and removes every set-up slot; the cleanup tears down,
+ * stops the watch and unloads the policies (vm_suite_cleanup()'s value).
+ */
+int vm_gpus_init(struct vm_gpu *g, unsigned int n);
+void vm_gpus_teardown(struct vm_gpu *g, unsigned int n);
+int vm_gpus_cleanup(struct vm_gpu *g, unsigned int n);
+
 /* the vGPU's id (PV-info) */
 uint32_t vm_gpu_id(struct vm_gpu *g);
 /* sysfs weight of the vGPU; 0 or -errno */
