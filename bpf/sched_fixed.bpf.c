@@ -130,12 +130,10 @@ __u32 GVT_STRUCT_OPS(fixed_select, __u32 engine)
 		gvt_sched_idle(engine, when - now);
 		return GVT_SCHED_NO_VGPU;
 	}
-	return gvt_queue_pop(engine);
-}
-
-__u64 GVT_STRUCT_OPS(fixed_timeslice, __u32 vgpu_id, __u32 engine)
-{
-	return slice_of(share_of(vgpu_id));
+	id = gvt_queue_pop(engine);
+	/* its slice with the pick: no timeslice() call */
+	gvt_pick_slice(slice_of(share_of(id)));
+	return id;
 }
 
 void GVT_STRUCT_OPS(fixed_charge, __u32 vgpu_id, __u32 engine, __u64 ns)
@@ -152,7 +150,6 @@ GVT_SCHED_OPS_DEFINE(sched_fixed,
 	.enable = (void *)fixed_enable,
 	.runnable = (void *)fixed_runnable,
 	.select = (void *)fixed_select,
-	.timeslice = (void *)fixed_timeslice,
 	.charge = (void *)fixed_charge,
 	.flags = GVT_SCHED_F_IDLE,
 );
