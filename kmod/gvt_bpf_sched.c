@@ -863,16 +863,9 @@ __bpf_kfunc u64 gvt_queue_clock(u32 q)
 __bpf_kfunc int gvt_queue_insert_vtime(u32 q, u32 vgpu_id, u64 *vtime)
 {
 	struct gvt_sched *s = gvt_kf_sched();
-	u64 key;
-	int ret;
 
-	if (!s)
-		return -EINVAL;
-	key = max(*vtime, gvt_sched_queue_clock(s, q));
-	ret = gvt_sched_queue_insert(s, q, gvt_local(vgpu_id), key);
-	if (!ret)
-		*vtime = key;
-	return ret;
+	return s ? gvt_sched_queue_insert_vtime(s, q, gvt_local(vgpu_id),
+						vtime) : -EINVAL;
 }
 
 /**

@@ -226,6 +226,13 @@ u32 gvt_sched_queue_peek(const struct gvt_sched *s, u32 q, u64 *key);
 int gvt_sched_queue_remove(struct gvt_sched *s, u32 q, u32 vgpu);
 u32 gvt_sched_queue_len(const struct gvt_sched *s, u32 q);
 u64 gvt_sched_queue_clock(const struct gvt_sched *s, u32 q);
+/*
+ * insert at *@vtime raised to @q's clock first (*@vtime with it, on
+ * success): a vGPU back from idling starts no earlier than the last one
+ * popped, so it banks no credit
+ */
+int gvt_sched_queue_insert_vtime(struct gvt_sched *s, u32 q, u32 vgpu,
+				 u64 *vtime);
 
 /*
  * Installs @policy (NULL: the built-in one), calling its enable() for every

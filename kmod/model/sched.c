@@ -628,6 +628,20 @@ int gvt_sched_queue_insert(struct gvt_sched *s, u32 q, u32 vgpu, u64 key)
 	return 0;
 }
 
+int gvt_sched_queue_insert_vtime(struct gvt_sched *s, u32 q, u32 vgpu,
+				 u64 *vtime)
+{
+	u64 key = *vtime;
+	int ret;
+
+	if (q < GVT_SCHED_NR_QUEUES && key < s->queue_clock[q])
+		key = s->queue_clock[q];
+	ret = gvt_sched_queue_insert(s, q, vgpu, key);
+	if (!ret)
+		*vtime = key;
+	return ret;
+}
+
 u32 gvt_sched_queue_pop(struct gvt_sched *s, u32 q)
 {
 	struct gvt_heap *h;

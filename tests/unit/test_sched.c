@@ -587,14 +587,11 @@ static void rt_runnable(struct gvt_sched *sc, u32 vgpu, u32 engine,
 			u32 flags)
 {
 	u64 rt = gvt_sched_runtime(sc, vgpu, engine);
-	u64 clock = gvt_sched_queue_clock(sc, engine);
 
 	rt_vt[vgpu] += (rt - rt_seen[vgpu]) * GVT_WEIGHT_FULL /
 		       gvt_sched_weight(sc, vgpu);
 	rt_seen[vgpu] = rt;
-	if (rt_vt[vgpu] < clock)
-		rt_vt[vgpu] = clock;
-	gvt_sched_queue_insert(sc, engine, vgpu, rt_vt[vgpu]);
+	gvt_sched_queue_insert_vtime(sc, engine, vgpu, &rt_vt[vgpu]);
 }
 
 static u32 rt_select(struct gvt_sched *sc, u32 engine)
@@ -620,6 +617,13 @@ static void test_runtime_and_queue_clock(void)
 	memset(busy, 0, sizeof(busy));
 	UT_EQ(gvt_sched_runtime(&s, 0, 0), 0, "%s", "bad id");
 	UT_EQ(gvt_sched_queue_clock(&s, GVT_SCHED_NR_QUEUES), 0, "%s", "bad q");
+	/* a bad queue or vGPU: refused, the virtual time left as it was */
+	key = 77;
+	UT_EQ(gvt_sched_queue_insert_vtime(&s, GVT_SCHED_NR_QUEUES, 1, &key),
+	      -EINVAL, "%s", "bad q");
+	UT_EQ(gvt_sched_queue_insert_vtime(&s, 0, 1, &key), -EINVAL, "%s",
+	      "vGPU not enabled");
+	UT_EQ(key, 77, "%s", "untouched");
 	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
 		gvt_sched_enable(&s, id, 1 + id % 8, NULL);
 		wsum += 1 + id % 8;
@@ -644,6 +648,14 @@ static void test_runtime_and_queue_clock(void)
 		total += ns;
 	}
 	CU_ASSERT(s.policy == &runtime_policy);
+	/* behind the clock: raised to it; ahead of it: kept */
+	key = 0;
+	UT_EQ(gvt_sched_queue_insert_vtime(&s, 0, 1, &key), 0, "%s", "");
+	UT_EQ(key, gvt_sched_queue_clock(&s, 0), "%s", "raised to the clock");
+	CU_ASSERT(key > 0);
+	key = gvt_sched_queue_clock(&s, 0) + 12345;
+	UT_EQ(gvt_sched_queue_insert_vtime(&s, 0, 1, &key), 0, "%s", "");
+	UT_EQ(key, gvt_sched_queue_clock(&s, 0) + 12345, "%s", "kept");
 	for (id = 1; id <= GVT_MAX_VGPUS; id++) {
 		double err = (double)busy[id] / total -
 			     (double)(1 + id % 8) / wsum;
