@@ -35,13 +35,9 @@ static const char *sched_line(void)
 
 static int sched_init(void)
 {
-	unsigned int i;
-
 	if (!vm_build_dir())
 		return -1;
-	for (i = 0; i < NGPU; i++)
-		gpu[i].efd = -1;
-	vm_unload_all();
+	vm_gpus_clear(gpu, NGPU);
 	return 0;
 }
 

@@ -43,15 +43,13 @@ static int harden_init(void)
 {
 	if (!vm_build_dir())
 		return -1;
-	hg[0].efd = hg[1].efd = -1;
-	vm_unload_all();
+	vm_gpus_clear(hg, ARRAY_SIZE(hg));
 	return 0;
 }
 
 static int harden_cleanup(void)
 {
-	vm_gpu_teardown(&hg[0]);
-	vm_gpu_teardown(&hg[1]);
+	vm_gpus_teardown(hg, ARRAY_SIZE(hg));
 	vm_unload_all();
 	return vm_suite_cleanup();
 }

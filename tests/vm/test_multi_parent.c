@@ -73,15 +73,12 @@ static int module_reload(const char *params)
 static int mp_init(void)
 {
 	const char *b = vm_build_dir();
-	unsigned int i;
 
 	if (!b)
 		return -1;
 	/* the module sits beside build/: <top>/kmod/gvt_bpf.ko */
 	snprintf(ko, sizeof(ko), "%s/../kmod/gvt_bpf.ko", b);
-	for (i = 0; i < NGPU; i++)
-		gpu[i].efd = -1;
-	vm_unload_all();
+	vm_gpus_clear(gpu, NGPU);
 	vm_remove_leftovers();
 	if (vm_count_mdevs()) {
 		printf("\n  vGPUs are left: the module cannot be reloaded\n");

@@ -119,6 +119,23 @@ void vm_gpu_teardown(struct vm_gpu *g)
 	g->efd = -1;
 }
 
+void vm_gpus_clear(struct vm_gpu *g, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		g[i].efd = -1;
+	vm_unload_all();
+}
+
+void vm_gpus_teardown(struct vm_gpu *g, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		vm_gpu_teardown(&g[i]);
+}
+
 void vm_gpu_emit(struct vm_gpu *g, uint32_t e, const uint32_t *cmd, uint32_t n)
 {
 	uint32_t *ring = (uint32_t *)(g->mem + VM_GPU_RING(e));

@@ -36,6 +36,12 @@ struct vm_gpu {
 /* a V1_@div vGPU, its DMA buffer, MSI on an eventfd, GTT and rings up */
 int vm_gpu_setup(struct vm_gpu *g, unsigned int div);
 void vm_gpu_teardown(struct vm_gpu *g);
+/*
+ * A suite's @n vGPUs in @g: clear marks every slot closed and unloads
+ * every policy (its start); teardown closes and removes every set-up one
+ */
+void vm_gpus_clear(struct vm_gpu *g, unsigned int n);
+void vm_gpus_teardown(struct vm_gpu *g, unsigned int n);
 /* the driver's bring-up (after a reset too): GTT, interrupts, both rings */
 int vm_gpu_bringup(struct vm_gpu *g);
 /* writes the PTEs of buffer pages [first, first + n) */

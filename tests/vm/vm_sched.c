@@ -303,24 +303,12 @@ int vm_remove_leftovers(void)
 
 int vm_gpus_init(struct vm_gpu *g, unsigned int n)
 {
-	unsigned int i;
-
 	if (!vm_build_dir())
 		return -1;
-	for (i = 0; i < n; i++)
-		g[i].efd = -1;
-	vm_unload_all();
+	vm_gpus_clear(g, n);
 	if (vm_remove_leftovers() < 0)
 		return -1;
 	return vm_stalls_start();
-}
-
-void vm_gpus_teardown(struct vm_gpu *g, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		vm_gpu_teardown(&g[i]);
 }
 
 int vm_gpus_cleanup(struct vm_gpu *g, unsigned int n)

@@ -80,13 +80,13 @@ int vm_gpu_setup_on(struct vm_gpu *g, unsigned int parent, unsigned int div);
 int vm_remove_leftovers(void);
 
 /*
- * The init of a suite of @n vGPUs in @g: every slot closed, no policy, no
- * vGPU left by an earlier suite, the stall watch started; 0 or -1. The
- * teardown closes and removes every set-up slot; the cleanup tears down,
- * stops the watch and unloads the policies (vm_suite_cleanup()'s value).
+ * A suite of @n vGPUs in @g that measures scheduling: init is
+ * vm_gpus_clear() with the build tree found, the vGPUs an earlier suite
+ * left removed and the stall watch started (0 or -1); cleanup is
+ * vm_gpus_teardown() with the watch stopped and the policies unloaded
+ * (vm_suite_cleanup()'s value).
  */
 int vm_gpus_init(struct vm_gpu *g, unsigned int n);
-void vm_gpus_teardown(struct vm_gpu *g, unsigned int n);
 int vm_gpus_cleanup(struct vm_gpu *g, unsigned int n);
 
 /* the vGPU's id (PV-info) */
