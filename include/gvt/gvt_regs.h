@@ -65,12 +65,15 @@
 /*
  * interrupts: IIR latches every interrupt raised (write 1 to clear); one is
  * delivered when IIR & IER & ~IMR gains a bit. ISR is sticky: every
- * interrupt raised since the last reset, for diagnosis.
+ * interrupt raised since the last reset, for diagnosis. A read of IIR_ACK
+ * returns IIR and clears the bits it returned: a handler's read and clear
+ * in one access.
  */
 #define GVT_REG_IER			0x0100	/* RW: enable */
 #define GVT_REG_IMR			0x0104	/* RW: mask (1 = masked) */
 #define GVT_REG_IIR			0x0108	/* RW1C: identity */
 #define GVT_REG_ISR			0x010c	/* RO */
+#define GVT_REG_IIR_ACK			0x0110	/* RO: IIR, cleared by the read */
 
 /* GTT */
 #define GVT_REG_GTT_CTL			0x0200	/* RW: GVT_GTT_CTL_* */
@@ -249,6 +252,7 @@
 	X(IMR,           GVT_REG_IMR,           GVT_IRQ_ALL,       ~GVT_IRQ_ALL, GVT_RF_ACTION | GVT_RF_POLICY)	\
 	X(IIR,           GVT_REG_IIR,           0,                 ~GVT_IRQ_ALL, GVT_RF_W1C | GVT_RF_ACTION | GVT_RF_POLICY)	\
 	X(ISR,           GVT_REG_ISR,           0,                 0xffffffffu, GVT_RF_RO)	\
+	X(IIR_ACK,       GVT_REG_IIR_ACK,       0,                 0xffffffffu, GVT_RF_RO | GVT_RF_VIRT)	\
 	X(GTT_CTL,       GVT_REG_GTT_CTL,       0,                 ~GVT_GTT_CTL_ENABLE, GVT_RF_POLICY)	\
 	X(GTT_ENTRIES,   GVT_REG_GTT_ENTRIES,   GVT_GTT_ENTRIES,   0xffffffffu, GVT_RF_RO)	\
 	GVT_ENGINE_REGS(X, GVT_ENGINE_RENDER, RCS)					\

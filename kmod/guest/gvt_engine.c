@@ -249,8 +249,9 @@ static const char *gvt_err_name(u32 code)
  * @irq: the Linux irq number
  * @arg: the device
  *
- * Clears what IIR latched before handling it, so that an event that comes
- * meanwhile raises a new interrupt; then retires what ran.
+ * Reads and clears what IIR latched in one access (IIR_ACK) before
+ * handling it, so that an event that comes meanwhile raises a new
+ * interrupt; then retires what ran.
  *
  * Return: IRQ_HANDLED, or IRQ_NONE when the vGPU had nothing pending.
  */
@@ -259,10 +260,9 @@ irqreturn_t gvt_irq_handler(int irq, void *arg)
 	struct gvt_device *gdev = arg;
 	u32 iir, e;
 
-	iir = gvt_rd(gdev, GVT_REG_IIR);
+	iir = gvt_rd(gdev, GVT_REG_IIR_ACK);
 	if (!iir || iir == ~0u)
 		return IRQ_NONE;
-	gvt_wr(gdev, GVT_REG_IIR, iir);
 	atomic_inc(&gdev->irqs);
 	if (iir & GVT_IRQ_PLANE_FLIP)
 		gvt_kms_flip_irq(gdev);

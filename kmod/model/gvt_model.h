@@ -165,12 +165,14 @@ enum gvt_reg_writer {
 
 /**
  * struct gvt_reg_ops - the behaviour of one register (mmio.c's table)
- * @read: computes the value of a GVT_RF_VIRT register
+ * @read: computes the value of a GVT_RF_VIRT register, of which the read
+ *	returns the bits in @bytes; @act is true for a guest's read, which
+ *	may act (IIR_ACK clears what it returns), false for a policy's look
  * @write: the side effect of a GVT_RF_ACTION register, after the store;
  *	@live_before is the interrupt state from before the store
  */
 struct gvt_reg_ops {
-	u32 (*read)(struct gvt_model *m, int idx);
+	u32 (*read)(struct gvt_model *m, int idx, u32 bytes, bool act);
 	void (*write)(struct gvt_model *m, int idx, enum gvt_reg_writer w,
 		      u32 live_before);
 };
@@ -217,8 +219,9 @@ u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size);
 void gvt_mmio_write(struct gvt_model *m, u32 off, u32 size, u32 val);
 /*
  * The same without counting a guest access, for policies' kfuncs: a read
- * of any register, a write as @w through gvt_reg_store() (-EINVAL for an
- * offset that is no register, -EPERM for one @w may not write).
+ * of any register that does not act (IIR_ACK returns IIR and clears
+ * nothing), a write as @w through gvt_reg_store() (-EINVAL for an offset
+ * that is no register, -EPERM for one @w may not write).
  */
 u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size);
 int gvt_mmio_put(struct gvt_model *m, u32 off, u32 size, u32 val,

@@ -22,12 +22,27 @@ const struct gvt_reg_info gvt_reg_table[GVT_NUM_REGS] = {
 #undef GVT_REG_INFO
 
 /* reading LO latches HI, so that a LO, HI pair is consistent */
-static u32 gvt_timestamp_read(struct gvt_model *m, int idx)
+static u32 gvt_timestamp_read(struct gvt_model *m, int idx, u32 bytes,
+			      bool act)
 {
 	u64 now = m->env && m->env->now_ns ? m->env->now_ns(m->env->priv) : 0;
 
 	m->regs[GVT_REGIDX_TIMESTAMP_HI] = (u32)(now >> 32);
 	return (u32)now;
+}
+
+/*
+ * IIR_ACK: IIR, and the bits returned cleared, as a write of them to IIR
+ * would (clearing never makes an interrupt live: nothing to signal)
+ */
+static u32 gvt_iir_ack_read(struct gvt_model *m, int idx, u32 bytes,
+			    bool act)
+{
+	u32 iir = m->regs[GVT_REGIDX_IIR];
+
+	if (act)
+		m->regs[GVT_REGIDX_IIR] &= ~(iir & bytes);
+	return iir;
 }
 
 /* only the key resets; anything else is a stray write and reads back 0 */
@@ -75,6 +90,7 @@ static const struct gvt_reg_ops gvt_reg_ops[GVT_NUM_REGS] = {
 	[GVT_REGIDX_IER] = { .write = gvt_irq_write },
 	[GVT_REGIDX_IMR] = { .write = gvt_irq_write },
 	[GVT_REGIDX_IIR] = { .write = gvt_irq_write },
+	[GVT_REGIDX_IIR_ACK] = { .read = gvt_iir_ack_read },
 	GVT_RING_OPS(RCS)
 	GVT_RING_OPS(BCS)
 	[GVT_REGIDX_PLANE_SURF] = { .write = gvt_plane_surf_write },
@@ -194,28 +210,35 @@ int gvt_reg_store(struct gvt_model *m, int idx, u32 val, u32 bytes,
 	return 0;
 }
 
-u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size)
-{
-	m->stats.mmio_reads++;
-	if (gvt_reg_lookup(off & ~3u) < 0)
-		m->stats.mmio_unknown++;
-	return gvt_mmio_get(m, off, size);
-}
-
-u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size)
+/* the value of the register at @off; a guest's read (@act) may act */
+static u32 gvt_mmio_value(struct gvt_model *m, u32 off, u32 size, bool act)
 {
 	u32 shift = (off & 3) * 8;
+	u32 bytes = size < 4 ? ((1u << (size * 8)) - 1) << shift : ~0u;
 	int idx = gvt_reg_lookup(off & ~3u);
 	u32 val;
 
 	if (idx < 0)
 		return 0;
-	val = gvt_reg_ops[idx].read ? gvt_reg_ops[idx].read(m, idx) :
-	      m->regs[idx];
+	val = gvt_reg_ops[idx].read ?
+	      gvt_reg_ops[idx].read(m, idx, bytes, act) : m->regs[idx];
 	val >>= shift;
 	if (size < 4)
 		val &= (1u << (size * 8)) - 1;
 	return val;
+}
+
+u32 gvt_mmio_read(struct gvt_model *m, u32 off, u32 size)
+{
+	m->stats.mmio_reads++;
+	if (gvt_reg_lookup(off & ~3u) < 0)
+		m->stats.mmio_unknown++;
+	return gvt_mmio_value(m, off, size, true);
+}
+
+u32 gvt_mmio_get(struct gvt_model *m, u32 off, u32 size)
+{
+	return gvt_mmio_value(m, off, size, false);
 }
 
 /* @val and the bytes an access of @size at @off covers, in dword place */

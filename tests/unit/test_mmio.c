@@ -303,7 +303,7 @@ static void test_qword_access(void)
 static void test_unknown_offsets(void)
 {
 	static const u32 offs[] = {
-		0x001c, 0x0034, 0x00fc, 0x0110, 0x0208, 0x0ffc, 0x1034,
+		0x001c, 0x0034, 0x00fc, 0x0114, 0x0208, 0x0ffc, 0x1034,
 		0x1ffc, 0x2020, 0x20fc, 0x2120, 0x3014, 0xfffc,
 		/* the gap between the register file and the GTT window */
 		GVT_MMIO_SIZE, GVT_MMIO_SIZE + GVT_REG_SCRATCH, 0x80000,
@@ -626,7 +626,8 @@ static void test_hook_scope(void)
 	CU_ASSERT_EQUAL(hk.calls, 2);
 }
 
-static u32 gvt_mmio_read_stub_for_check(struct gvt_model *m, int idx)
+static u32 gvt_mmio_read_stub_for_check(struct gvt_model *m, int idx,
+					u32 bytes, bool act)
 {
 	return m->regs[idx];
 }

@@ -371,6 +371,38 @@ static void test_irq_enable_later(void)
 	CU_ASSERT_EQUAL(m->stats.interrupts, 2);
 }
 
+/* IIR_ACK: IIR read and cleared in one access; a policy's look clears nothing */
+static void test_irq_ack_read(void)
+{
+	struct gvt_model *m = ut_fresh();
+
+	ut_wr(GVT_SPACE_BAR0, GVT_REG_IER, 4, GVT_IRQ_ALL);
+	ut_wr(GVT_SPACE_BAR0, GVT_REG_IMR, 4, 0);
+	gvt_model_raise_irq(m, IRQ_R | GVT_IRQ_PLANE_FLIP);
+	CU_ASSERT_EQUAL(ut_irqs, 1);
+	/* a policy's kfunc sees it and leaves it */
+	CU_ASSERT_EQUAL(gvt_mmio_get(m, GVT_REG_IIR_ACK, 4),
+			IRQ_R | GVT_IRQ_PLANE_FLIP);
+	CU_ASSERT_EQUAL(reg(GVT_REGIDX_IIR), IRQ_R | GVT_IRQ_PLANE_FLIP);
+	/* a byte read clears the bits of that byte only */
+	CU_ASSERT_EQUAL(ut_rd(GVT_SPACE_BAR0, GVT_REG_IIR_ACK + 3, 1),
+			GVT_IRQ_PLANE_FLIP >> 24);
+	CU_ASSERT_EQUAL(reg(GVT_REGIDX_IIR), IRQ_R);
+	/* the dword read returns the rest and clears it */
+	CU_ASSERT_EQUAL(ut_rd(GVT_SPACE_BAR0, GVT_REG_IIR_ACK, 4), IRQ_R);
+	CU_ASSERT_EQUAL(reg(GVT_REGIDX_IIR), 0);
+	CU_ASSERT_EQUAL(ut_rd(GVT_SPACE_BAR0, GVT_REG_IIR_ACK, 4), 0);
+	/* ISR keeps the history; nothing was signalled by the clearing */
+	CU_ASSERT_EQUAL(reg(GVT_REGIDX_ISR), IRQ_R | GVT_IRQ_PLANE_FLIP);
+	CU_ASSERT_EQUAL(ut_irqs, 1);
+	/* cleared, the same event signals again */
+	gvt_model_raise_irq(m, IRQ_R);
+	CU_ASSERT_EQUAL(ut_irqs, 2);
+	/* writes are ignored: IIR_ACK is read-only */
+	ut_wr(GVT_SPACE_BAR0, GVT_REG_IIR_ACK, 4, IRQ_R);
+	CU_ASSERT_EQUAL(reg(GVT_REGIDX_IIR), IRQ_R);
+}
+
 static void test_irq_live_raise(void)
 {
 	struct gvt_model *m = ut_fresh();
@@ -625,6 +657,7 @@ CU_TestInfo ut_irq_tests[] = {
 	{ "masked interrupt latches, signals on unmask", test_irq_latch_masked },
 	{ "disabled interrupt signals on enable", test_irq_enable_later },
 	{ "live raise signals once", test_irq_live_raise },
+	{ "IIR_ACK reads and clears IIR in one access", test_irq_ack_read },
 	{ "IIR is write-1-to-clear", test_irq_iir_w1c },
 	{ "undefined interrupt bits", test_irq_undefined_bits },
 	{ "no client services", test_irq_no_env },

@@ -179,6 +179,10 @@ static void test_iir_write_one_clears(void)
 	VM_EQ(rd(GVT_REG_IIR), 0);
 	wr(GVT_REG_IIR, 0xffffffff);
 	VM_EQ(rd(GVT_REG_IIR), 0);
+	/* IIR_ACK is read-only: a write sets nothing anywhere */
+	wr(GVT_REG_IIR_ACK, 0xffffffff);
+	VM_EQ(rd(GVT_REG_IIR_ACK), 0);
+	VM_EQ(rd(GVT_REG_IIR), 0);
 	/* IMR resets to all masked and takes only defined bits */
 	VM_EQ(rd(GVT_REG_IMR), GVT_IRQ_ALL);
 	wr(GVT_REG_IMR, 0xffffffff);

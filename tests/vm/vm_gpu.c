@@ -193,11 +193,9 @@ uint32_t vm_gpu_wait(struct vm_gpu *g, uint32_t e, uint32_t seqno,
 
 		if (r > 0 && !vm_eventfd_read(g->efd, &cnt) && msis)
 			*msis += cnt;
-		iir = vm_gpu_rd(g, GVT_REG_IIR);
-		if (iir) {
-			seen |= iir;
-			vm_gpu_wr(g, GVT_REG_IIR, iir);
-		}
+		/* read and cleared in one access, as the guest driver does */
+		iir = vm_gpu_rd(g, GVT_REG_IIR_ACK);
+		seen |= iir;
 		if ((int32_t)(vm_gpu_rd(g, GVT_ENGINE_REG(e, GVT_RING_SEQNO)) -
 			      seqno) >= 0 && (seen & GVT_IRQ_USER(e)))
 			return seen;
