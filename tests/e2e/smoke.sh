@@ -154,10 +154,16 @@ started_bg() {
 # lines, and made once more; a second one fails.
 died_early() {
 	local d=$1
-	[ "$(cat "$d.rc" 2>/dev/null)" = 125 ] && [ -s "$d/console.log" ] &&
-		awk '/gvt_drm/ && !/[Cc]ommand line/ && !drv { drv = NR }
+	[ "$(cat "$d.rc" 2>/dev/null)" = 125 ] && died_before_driver "$d" 0
+}
+# died_before_driver DIR LINE: after line LINE of DIR's console, a kernel
+# problem came before any line of gvt_drm
+died_before_driver() {
+	[ -s "$1/console.log" ] &&
+		awk -v from="$2" 'NR <= from { next }
+		     /gvt_drm/ && !/[Cc]ommand line/ && !drv { drv = NR }
 		     /Oops|BUG|panic|WARNING|double fault|general protection/ && !bad { bad = NR }
-		     END { exit !(bad && (!drv || bad < drv)) }' "$d/console.log"
+		     END { exit !(bad && (!drv || bad < drv)) }' "$1/console.log"
 }
 retry_early() { # retry_early TITLE DIR ARGS...
 	local t=$1 d=$2
@@ -525,8 +531,19 @@ fi
 if [ $up_a = 1 ]; then
 	# a guest reboot: the driver takes the vGPU again
 	t0=$EPOCHREALTIME
+	l0=$(wc -l <"$A/console.log" 2>/dev/null || echo 0)
 	gexec "$A" 30 'reboot -f'
-	if "$gr" wait-ready --dir "$A" --timeout 900 >/dev/null 2>&1; then
+	rb=0
+	"$gr" wait-ready --dir "$A" --timeout 900 >/dev/null 2>&1 || rb=$?
+	if [ $rb != 0 ] && died_before_driver "$A" "$l0"; then
+		# the emulator fault of died_early, in the second boot: once more
+		note "q35: the guest kernel died in the reboot before gvt_drm was loaded; starting the guest once more:"
+		tail -n +"$((l0 + 1))" "$A/console.log" | grep -m 3 -E 'Oops|BUG|panic|fault|WARNING' | sed 's/^/#   /'
+		"$gr" stop --dir "$A" --timeout 10 >/dev/null 2>&1 || true
+		rb=0
+		"$gr" start --dir "$A" --boot-timeout 900 "${args_a[@]}" >/dev/null 2>&1 || rb=$?
+	fi
+	if [ $rb = 0 ]; then
 		gexec "$A" 120 'gvt-guest info | head -n 5 && gvt-guest fill'
 		if [ $RC = 0 ]; then
 			ok "q35: guest rebooted ($(elapsed "$t0") s): the driver probed the vGPU again, work runs"
